@@ -1,0 +1,49 @@
+// Exit codes: mapping from absl::StatusCode and the --help table.
+#include "lib/base/exit_codes.h"
+
+namespace secretsync {
+
+int ExitCodeFromStatus(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kOk:
+      return kExitOk;
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kOutOfRange:
+      return kExitDataErr;
+    case absl::StatusCode::kNotFound:
+      return kExitNoInput;
+    case absl::StatusCode::kFailedPrecondition:
+      return kExitConfig;
+    case absl::StatusCode::kUnauthenticated:
+    case absl::StatusCode::kPermissionDenied:
+      return kExitNoPerm;
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kResourceExhausted:
+    case absl::StatusCode::kAborted:
+      return kExitTempFail;
+    case absl::StatusCode::kDataLoss:
+      return kExitIoErr;
+    case absl::StatusCode::kAlreadyExists:
+      return kExitCantCreate;
+    default:
+      return kExitSoftware;
+  }
+}
+
+std::string ExitCodeHelp() {
+  return "Exit codes:\n"
+         "   0  success\n"
+         "  64  usage: bad flags or arguments\n"
+         "  65  data: bad template, missing or invalid secret, bad server reply\n"
+         "  66  not found: a file, project, environment or secret does not exist\n"
+         "  70  internal error (a bug: please report it)\n"
+         "  73  cannot create the output file, or it already exists\n"
+         "  74  local I/O error\n"
+         "  75  temporary: Infisical unavailable, timed out, rate limited, lock busy; retry later\n"
+         "  77  authentication or permission refused\n"
+         "  78  bad deployment config\n"
+         "  79  output written but the on-change command failed\n";
+}
+
+}  // namespace secretsync

@@ -1,0 +1,45 @@
+// SecretValue: wiping and redacted printing.
+#include "lib/base/secret_value.h"
+
+#include <utility>
+
+namespace secretsync {
+
+SecretValue::SecretValue(SecretValue&& other) noexcept : bytes_(std::move(other.bytes_)) {
+  other.Wipe();
+}
+
+SecretValue& SecretValue::operator=(SecretValue&& other) noexcept {
+  if (this != &other) {
+    Wipe();
+    bytes_ = std::move(other.bytes_);
+    other.Wipe();
+  }
+  return *this;
+}
+
+SecretValue::~SecretValue() { Wipe(); }
+
+void SecretValue::Wipe() {
+  // Overwrite the whole capacity (covers the small-string buffer) through a
+  // volatile pointer so the compiler cannot drop the stores.
+  bytes_.resize(bytes_.capacity());
+  volatile char* p = &bytes_[0];
+  for (size_t i = 0; i < bytes_.size(); ++i) p[i] = 0;
+  bytes_.clear();
+}
+
+bool operator==(const SecretValue& a, const SecretValue& b) {
+  if (a.bytes_.size() != b.bytes_.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.bytes_.size(); ++i) {
+    diff |= static_cast<unsigned char>(a.bytes_[i] ^ b.bytes_[i]);
+  }
+  return diff == 0;
+}
+
+void PrintTo(const SecretValue& value, std::ostream* os) {
+  *os << "<redacted " << value.size() << " bytes>";
+}
+
+}  // namespace secretsync
