@@ -1,0 +1,64 @@
+// Atomic file output: temp file in the same folder (0600 from creation), owner
+// and mode set before the rename, fsync of file and folder.
+#ifndef SECRETSYNC_LIB_FILEIO_ATOMIC_WRITER_H_
+#define SECRETSYNC_LIB_FILEIO_ATOMIC_WRITER_H_
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "lib/base/filesystem.h"
+#include "lib/base/secret_value.h"
+
+namespace secretsync {
+namespace fileio {
+
+struct WriteOptions {
+  uint32_t mode = 0600;           // final permission bits
+  std::optional<uid_t> uid;       // fchown'ed before the rename when set
+  std::optional<gid_t> gid;
+  // When set and the existing file's content differs from the new content, the
+  // existing content is first written (atomically, mode 0600) to this path,
+  // e.g. "<path>.bak".
+  std::string backup_path;
+};
+
+// The temp-file prefix for `path`: ".<basename>.secretsync-tmp-".
+std::string TempPrefix(absl::string_view path);
+
+// Replaces `path` with `content`: creates `.<name>.secretsync-tmp-XXXXXX` in
+// the same folder with mode 0600 (never wider, whatever the umask), writes
+// everything, fchowns (if uid/gid set), fchmods to opts.mode, fsyncs, closes,
+// renames it over `path` and fsyncs the folder. The owner and mode are set
+// before the chmod widens access and before the rename, so the file is never
+// readable by others than the final owner/group.
+// On any error before the rename the temp file is removed and `path` is
+// unchanged (byte-identical, same mode). If only the final folder fsync fails,
+// the new file is in place and the error is returned (durability unknown).
+// Errors: those of `fs` (PermissionDenied, NotFound for a missing folder, ...).
+absl::Status WriteFileAtomically(Filesystem& fs, absl::string_view path,
+                                 absl::string_view content, const WriteOptions& opts);
+absl::Status WriteFileAtomically(Filesystem& fs, absl::string_view path,
+                                 const SecretValue& content, const WriteOptions& opts);
+
+// Deletes leftover `.<basename>.secretsync-tmp-*` files next to `path` (from a
+// crashed run). Call it while holding the lock. Errors: listing or unlinking
+// fails (a file that vanished meanwhile is fine).
+absl::Status RemoveStaleTempFiles(Filesystem& fs, absl::string_view path);
+
+// The content of `path`, or nullopt if it does not exist. FailedPrecondition if
+// larger than `max_bytes` or not a regular file; other errors from `fs`.
+absl::StatusOr<std::optional<SecretValue>> ReadFileIfExists(Filesystem& fs,
+                                                            absl::string_view path,
+                                                            size_t max_bytes = 1 << 20);
+
+}  // namespace fileio
+}  // namespace secretsync
+
+#endif  // SECRETSYNC_LIB_FILEIO_ATOMIC_WRITER_H_
