@@ -4,6 +4,8 @@
 #define SECRETSYNC_LIB_INFISICAL_SECRET_STORE_H_
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "lib/base/secret_value.h"
+#include "proto/config.pb.h"
 
 namespace secretsync {
 namespace infisical {
@@ -65,6 +68,11 @@ class SecretStore {
   // Deletes a secret; NotFound when missing.
   virtual absl::Status Delete(const SecretScope& scope, absl::string_view name) = 0;
 };
+
+// Builds the store a deployment config describes (main() wires the real one;
+// tests return a FakeSecretStore). No network I/O happens while building.
+using SecretStoreFactory = std::function<absl::StatusOr<std::unique_ptr<SecretStore>>(
+    const secretsync::v1::DeploymentConfig&)>;
 
 }  // namespace infisical
 }  // namespace secretsync

@@ -8,6 +8,17 @@
 #include "absl/status/statusor.h"
 #include "gmock/gmock.h"
 
+// gtest would hex-dump a StatusOr (and with it any secret it holds): print only
+// the status. Defined in absl's namespace so argument-dependent lookup finds it.
+namespace absl {
+ABSL_NAMESPACE_BEGIN
+template <typename T>
+void PrintTo(const StatusOr<T>& s, std::ostream* os) {
+  *os << (s.ok() ? "OK (value not printed)" : s.status().ToString());
+}
+ABSL_NAMESPACE_END
+}  // namespace absl
+
 namespace secretsync {
 namespace testing {
 namespace internal {
@@ -24,8 +35,9 @@ MATCHER(IsOk, "is OK") {
   return s.ok();
 }
 
-MATCHER_P(IsOkAndHolds, m, "is OK and holds a value that " +
-                               ::testing::DescribeMatcher<decltype(*arg)>(m, negation)) {
+MATCHER_P(IsOkAndHolds, m, std::string(negation ? "is not OK or holds a value that fails "
+                                                          : "is OK and holds a value that matches ") +
+                               ::testing::PrintToString(m)) {
   if (!arg.ok()) {
     *result_listener << "status is " << arg.status();
     return false;
@@ -41,6 +53,7 @@ MATCHER_P2(StatusIs, code, msg_matcher,
     *result_listener << "status is " << s;
     return false;
   }
+  *result_listener << "status is " << s;
   return ::testing::ExplainMatchResult(msg_matcher, std::string(s.message()),
                                        result_listener);
 }

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs, as root on Debian 12, every package secretsync's build, tests and
+# demo need. Does nothing when they are all present. Safe to run again.
+set -euo pipefail
+
+packages=(
+  bazel-bootstrap bazel-rules-java g++ pkg-config
+  protobuf-compiler libprotobuf-dev protobuf-compiler-grpc libgrpc++-dev
+  libabsl-dev libcurl4-openssl-dev libgtest-dev libgmock-dev
+  libpq-dev postgresql libcpp-httplib-dev nlohmann-json3-dev
+  openssl curl jq gettext-base python3 python3-grpcio hyperfine util-linux
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup: missing packages: ${missing[*]}" >&2
+  echo "setup: run as root (or: sudo apt-get install ${missing[*]})" >&2
+  exit 77
+fi
+
+echo "setup: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -1,0 +1,38 @@
+// RealSystem: the real clock, filesystem, CSPRNG, environment, process runner,
+// stderr log and Infisical-over-curl store factory, for main().
+#ifndef SECRETSYNC_LIB_APP_REAL_SYSTEM_H_
+#define SECRETSYNC_LIB_APP_REAL_SYSTEM_H_
+
+#include <iostream>
+
+#include "lib/app/system.h"
+
+namespace secretsync {
+
+// Owns the real seams. Not copyable; lives for the whole of main().
+class RealSystem {
+ public:
+  RealSystem() : log_(std::cerr) {}
+  RealSystem(const RealSystem&) = delete;
+  RealSystem& operator=(const RealSystem&) = delete;
+
+  System deps();
+
+ private:
+  RealClock clock_;
+  RealFilesystem fs_;
+  OsRandomSource random_;
+  RealEnvironment env_;
+  RealCommandRunner commands_;
+  StreamLogSink log_;
+};
+
+// Builds InfisicalClient stores over a CurlHttpTransport configured from the
+// deployment config (CA bundle, timeouts, size cap). Each store owns its
+// transport; the other seams must outlive it.
+infisical::SecretStoreFactory CurlStoreFactory(Clock& clock, RandomSource& random,
+                                               const Environment& env, LogSink& log);
+
+}  // namespace secretsync
+
+#endif  // SECRETSYNC_LIB_APP_REAL_SYSTEM_H_

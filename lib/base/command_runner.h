@@ -1,0 +1,42 @@
+// CommandRunner seam: runs the on-change command (no shell, with a timeout).
+#ifndef SECRETSYNC_LIB_BASE_COMMAND_RUNNER_H_
+#define SECRETSYNC_LIB_BASE_COMMAND_RUNNER_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace secretsync {
+
+struct CommandResult {
+  int exit_code = 0;     // when it exited
+  int term_signal = 0;   // when a signal ended it (0 otherwise)
+  bool timed_out = false;
+};
+
+class CommandRunner {
+ public:
+  virtual ~CommandRunner() = default;
+  // Runs argv[0] (looked up in PATH) with the current environment plus
+  // `extra_env`, inheriting stdin/stdout/stderr. After `timeout` the process
+  // group gets SIGTERM, then SIGKILL 5 s later. Errors: InvalidArgument (empty
+  // argv), Internal (cannot start). A non-zero exit is a result, not an error.
+  virtual absl::StatusOr<CommandResult> Run(const std::vector<std::string>& argv,
+                                            const std::map<std::string, std::string>& extra_env,
+                                            absl::Duration timeout) = 0;
+};
+
+// fork/exec in a new process group. Thread-compatible.
+class RealCommandRunner : public CommandRunner {
+ public:
+  absl::StatusOr<CommandResult> Run(const std::vector<std::string>& argv,
+                                    const std::map<std::string, std::string>& extra_env,
+                                    absl::Duration timeout) override;
+};
+
+}  // namespace secretsync
+
+#endif  // SECRETSYNC_LIB_BASE_COMMAND_RUNNER_H_

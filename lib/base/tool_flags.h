@@ -1,0 +1,19 @@
+// Flag parsing shared by every binary: usage text with the exit-code table,
+// --help listing the tool's own flags, and no stray positional arguments.
+#ifndef SECRETSYNC_LIB_BASE_TOOL_FLAGS_H_
+#define SECRETSYNC_LIB_BASE_TOOL_FLAGS_H_
+
+#include "absl/strings/string_view.h"
+
+namespace secretsync {
+
+// Sets the usage message (`usage` + the exit codes), makes --help show the
+// flags defined in files whose path contains `flags_file` (e.g.
+// "lib/gen/keygen_command"), and parses argv. Exits 64 on unknown flags or
+// positional arguments (absl exits 1 itself on malformed flags).
+void ParseToolFlags(int argc, char** argv, absl::string_view usage,
+                    absl::string_view flags_file);
+
+}  // namespace secretsync
+
+#endif  // SECRETSYNC_LIB_BASE_TOOL_FLAGS_H_

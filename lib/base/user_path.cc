@@ -1,0 +1,15 @@
+// ResolveUserPath implementation.
+#include "lib/base/user_path.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace secretsync {
+
+std::string ResolveUserPath(absl::string_view path, const Environment& env) {
+  if (path.empty() || path[0] == '/') return std::string(path);
+  std::optional<std::string> wd = env.Get("BUILD_WORKING_DIRECTORY");
+  if (!wd || wd->empty()) return std::string(path);
+  return absl::StrCat(*wd, "/", path);
+}
+
+}  // namespace secretsync

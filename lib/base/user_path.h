@@ -1,0 +1,19 @@
+// Resolves paths given on the command line: under `bazel run` the process
+// starts in its runfiles tree, and the caller's folder is BUILD_WORKING_DIRECTORY.
+#ifndef SECRETSYNC_LIB_BASE_USER_PATH_H_
+#define SECRETSYNC_LIB_BASE_USER_PATH_H_
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "lib/base/environment.h"
+
+namespace secretsync {
+
+// Returns `path` unchanged when empty or absolute; otherwise joined to
+// $BUILD_WORKING_DIRECTORY when set, else returned as is (relative to cwd).
+std::string ResolveUserPath(absl::string_view path, const Environment& env);
+
+}  // namespace secretsync
+
+#endif  // SECRETSYNC_LIB_BASE_USER_PATH_H_

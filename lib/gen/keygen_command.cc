@@ -1,0 +1,235 @@
+// keygen command: flag handling, spec-driven generation and --push.
+#include "lib/gen/keygen_command.h"
+
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "lib/base/exit_codes.h"
+#include "lib/base/status_macros.h"
+#include "lib/base/user_path.h"
+#include "lib/config/loader.h"
+#include "lib/gen/generator.h"
+
+ABSL_FLAG(std::string, format, "hex", "hex, base64, base64url, alnum or django");
+ABSL_FLAG(int64_t, bytes, -1, "random bytes for hex/base64/base64url (default 32)");
+ABSL_FLAG(int64_t, length, -1, "characters for alnum (default 32) or django (default 50)");
+ABSL_FLAG(int64_t, count, 1, "how many values to print, one per line (1..100000)");
+ABSL_FLAG(std::string, config, "", "deployment config (text proto) with the secret spec");
+ABSL_FLAG(std::string, secret, "", "with --config: generate this secret per its spec");
+ABSL_FLAG(bool, push, false,
+          "with --config: create in Infisical each spec'd secret that does not exist yet; "
+          "never overwrites; prints the names created");
+ABSL_FLAG(bool, dry_run, false, "with --push: print the names that would be created, change nothing");
+ABSL_FLAG(std::string, site_url, "", "override the config's infisical.site_url");
+ABSL_FLAG(std::string, environment, "", "override the config's environment");
+ABSL_FLAG(std::string, secret_path, "", "override the config's secret_path");
+
+namespace secretsync {
+namespace gen {
+
+const char kKeygenUsage[] =
+    "generate secrets with the OS CSPRNG (getrandom).\n"
+    "\n"
+    "  keygen --format=hex --bytes=32          # like `openssl rand -hex 32`\n"
+    "  keygen --format=django --count=3\n"
+    "  keygen --config=secretsync.textproto                 # NAME=value for each spec'd secret\n"
+    "  keygen --config=secretsync.textproto --secret=SECRET_KEY\n"
+    "  keygen --config=secretsync.textproto --push          # create missing secrets in Infisical\n"
+    "\n"
+    "Values are printed on stdout only; --push prints names, never values.\n";
+
+KeygenOptions KeygenOptionsFromFlags() {
+  KeygenOptions o;
+  o.format = absl::GetFlag(FLAGS_format);
+  o.bytes = absl::GetFlag(FLAGS_bytes);
+  o.length = absl::GetFlag(FLAGS_length);
+  o.count = absl::GetFlag(FLAGS_count);
+  o.config_path = absl::GetFlag(FLAGS_config);
+  o.secret = absl::GetFlag(FLAGS_secret);
+  o.push = absl::GetFlag(FLAGS_push);
+  o.dry_run = absl::GetFlag(FLAGS_dry_run);
+  o.site_url = absl::GetFlag(FLAGS_site_url);
+  o.environment = absl::GetFlag(FLAGS_environment);
+  o.secret_path = absl::GetFlag(FLAGS_secret_path);
+  return o;
+}
+
+namespace {
+
+using secretsync::v1::DeploymentConfig;
+using secretsync::v1::Generator;
+
+constexpr int64_t kMaxCount = 100000;
+
+absl::StatusOr<Generator> GeneratorFromFlags(const KeygenOptions& o) {
+  SS_ASSIGN_OR_RETURN(Generator::Kind kind, ParseKind(o.format));
+  Generator g;
+  g.set_kind(kind);
+  const bool uses_bytes = kind == Generator::HEX || kind == Generator::BASE64 ||
+                          kind == Generator::BASE64URL;
+  if (uses_bytes && o.length != -1) {
+    return absl::InvalidArgumentError(absl::StrCat("--length does not apply to --format=",
+                                                   o.format, ": use --bytes"));
+  }
+  if (!uses_bytes && o.bytes != -1) {
+    return absl::InvalidArgumentError(absl::StrCat("--bytes does not apply to --format=",
+                                                   o.format, ": use --length"));
+  }
+  int64_t size = uses_bytes ? o.bytes : o.length;
+  if (size != -1) {
+    if (size < 1 || size > (uses_bytes ? kMaxBytes : kMaxLength)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          uses_bytes ? "--bytes" : "--length", " must be between 1 and ",
+          uses_bytes ? kMaxBytes : kMaxLength, ", got ", size));
+    }
+    if (uses_bytes) g.set_bytes(static_cast<uint32_t>(size));
+    else g.set_length(static_cast<uint32_t>(size));
+  }
+  return WithDefaults(g);
+}
+
+absl::Status PrintValues(const Generator& g, int64_t count, RandomSource& random,
+                         std::ostream& out) {
+  std::string buffer;
+  for (int64_t i = 0; i < count; ++i) {
+    SS_ASSIGN_OR_RETURN(SecretValue v, Generate(g, random));
+    buffer.append(v.Expose().data(), v.size());
+    buffer.push_back('\n');
+  }
+  out << buffer;
+  out.flush();
+  volatile char* p = buffer.empty() ? nullptr : &buffer[0];
+  for (size_t i = 0; i < buffer.size(); ++i) p[i] = 0;
+  return absl::OkStatus();
+}
+
+absl::Status PrintSpec(const DeploymentConfig& config, absl::string_view only,
+                       RandomSource& random, std::ostream& out) {
+  bool found = false;
+  for (const auto& spec : config.secrets()) {
+    if (!only.empty() && spec.name() != only) continue;
+    found = true;
+    if (!spec.has_generator()) {
+      if (!only.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "secret ", only, " has no generator in the spec: it is set by hand (e.g. EMAIL_URL)"));
+      }
+      continue;
+    }
+    SS_ASSIGN_OR_RETURN(SecretValue v, Generate(spec.generator(), random));
+    if (only.empty()) out << spec.name() << "=";
+    out << v.Expose() << "\n";
+  }
+  if (!only.empty() && !found) {
+    return absl::NotFoundError(absl::StrCat("secret ", only, " is not in the config's spec"));
+  }
+  out.flush();
+  return absl::OkStatus();
+}
+
+infisical::SecretScope ScopeOf(const DeploymentConfig& c) {
+  infisical::SecretScope s;
+  s.project_id = c.project_id();
+  s.project_slug = c.project_slug();
+  s.environment = c.environment();
+  s.secret_path = c.secret_path();
+  return s;
+}
+
+absl::Status Push(const DeploymentConfig& config, bool dry_run, KeygenDeps& deps,
+                  std::ostream& out) {
+  Logger log(deps.log);
+  if (config.environment().empty()) {
+    return absl::FailedPreconditionError("config: environment is not set (or use --environment)");
+  }
+  if (config.project_id().empty() && config.project_slug().empty()) {
+    return absl::FailedPreconditionError("config: set project_id or project_slug");
+  }
+  SS_ASSIGN_OR_RETURN(std::unique_ptr<infisical::SecretStore> store,
+                      deps.store_factory(config));
+  const infisical::SecretScope scope = ScopeOf(config);
+  SS_ASSIGN_OR_RETURN(std::vector<infisical::SecretRecord> existing, store->List(scope));
+  std::set<std::string> have;
+  for (const auto& r : existing) have.insert(r.name);
+  std::vector<std::string> created, kept, manual;
+  for (const auto& spec : config.secrets()) {
+    if (have.count(spec.name())) {
+      kept.push_back(spec.name());
+      continue;
+    }
+    if (!spec.has_generator()) {
+      manual.push_back(spec.name());
+      continue;
+    }
+    if (dry_run) {
+      out << "would create " << spec.name() << "\n";
+      continue;
+    }
+    SS_ASSIGN_OR_RETURN(SecretValue v, Generate(spec.generator(), deps.random));
+    absl::Status s = store->Create(scope, spec.name(), v,
+                                   absl::StrCat("generated by secretsync keygen (",
+                                                KindName(spec.generator().kind()), ")"));
+    if (absl::IsAlreadyExists(s)) {  // created meanwhile by someone else: keep theirs
+      kept.push_back(spec.name());
+      continue;
+    }
+    SS_RETURN_IF_ERROR(Annotate(s, absl::StrCat("create secret ", spec.name())));
+    created.push_back(spec.name());
+    out << "created " << spec.name() << "\n";
+  }
+  log.Info("keygen.pushed")
+      .Field("environment", config.environment())
+      .Field("path", config.secret_path())
+      .Field("created", absl::StrJoin(created, ","))
+      .Field("kept", absl::StrJoin(kept, ","));
+  if (!manual.empty()) {
+    log.Warn("keygen.missing_manual_secrets")
+        .Field("names", absl::StrJoin(manual, ","))
+        .Field("hint", "no generator in the spec: create them in Infisical by hand");
+  }
+  out.flush();
+  return absl::OkStatus();
+}
+
+int Fail(std::ostream& err, const absl::Status& s) {
+  err << "keygen: " << s.message() << "\n";
+  return ExitCodeFromStatus(s);
+}
+
+}  // namespace
+
+int RunKeygen(const KeygenOptions& o, KeygenDeps deps, std::ostream& out, std::ostream& err) {
+  auto usage = [&](absl::string_view msg) {
+    err << "keygen: " << msg << " (see --help)\n";
+    return static_cast<int>(kExitUsage);
+  };
+  if (o.count < 1 || o.count > kMaxCount) {
+    return usage(absl::StrCat("--count must be between 1 and ", kMaxCount, ", got ", o.count));
+  }
+  if (o.config_path.empty()) {
+    if (!o.secret.empty() || o.push) return usage("--secret and --push need --config");
+    auto g = GeneratorFromFlags(o);
+    if (!g.ok()) return usage(g.status().message());
+    absl::Status s = PrintValues(*g, o.count, deps.random, out);
+    return s.ok() ? kExitOk : Fail(err, s);
+  }
+  if (o.count != 1) return usage("--count does not apply with --config");
+  if (!o.secret.empty() && o.push) return usage("--secret and --push are exclusive");
+  if (o.dry_run && !o.push) return usage("--dry-run applies to --push");
+  auto loaded = config::LoadConfig(ResolveUserPath(o.config_path, deps.env));
+  if (!loaded.ok()) return Fail(err, loaded.status());
+  DeploymentConfig& config = loaded->config;
+  if (!o.site_url.empty()) config.mutable_infisical()->set_site_url(o.site_url);
+  if (!o.environment.empty()) config.set_environment(o.environment);
+  if (!o.secret_path.empty()) config.set_secret_path(o.secret_path);
+  absl::Status s = o.push ? Push(config, o.dry_run, deps, out)
+                          : PrintSpec(config, o.secret, deps.random, out);
+  return s.ok() ? kExitOk : Fail(err, s);
+}
+
+}  // namespace gen
+}  // namespace secretsync

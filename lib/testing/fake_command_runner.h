@@ -1,0 +1,33 @@
+// FakeCommandRunner: records the commands it is asked to run and returns a
+// canned result.
+#ifndef SECRETSYNC_LIB_TESTING_FAKE_COMMAND_RUNNER_H_
+#define SECRETSYNC_LIB_TESTING_FAKE_COMMAND_RUNNER_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "lib/base/command_runner.h"
+
+namespace secretsync {
+
+class FakeCommandRunner : public CommandRunner {
+ public:
+  struct Call {
+    std::vector<std::string> argv;
+    std::map<std::string, std::string> env;
+    absl::Duration timeout;
+  };
+  absl::StatusOr<CommandResult> Run(const std::vector<std::string>& argv,
+                                    const std::map<std::string, std::string>& extra_env,
+                                    absl::Duration timeout) override {
+    calls.push_back(Call{argv, extra_env, timeout});
+    return result;
+  }
+  std::vector<Call> calls;
+  absl::StatusOr<CommandResult> result = CommandResult{};
+};
+
+}  // namespace secretsync
+
+#endif  // SECRETSYNC_LIB_TESTING_FAKE_COMMAND_RUNNER_H_

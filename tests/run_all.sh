@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the whole secretsync test suite: installs missing packages, builds
+# everything, runs every Bazel test (unit, contract, integration, end-to-end;
+# they start their own dev servers on 127.0.0.1 and stop them), then the
+# sanitizer build of the tests. Prints "N passed, N failed" last.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bash deploy/setup.sh || exit $?
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+bazel_flags=(--config=ci)
+
+run_suite() {  # $1: label, rest: bazel flags
+  local label=$1; shift
+  echo "== $label" >&2
+  bazel test "${bazel_flags[@]}" "$@" //... 2>&1 | tee -a "$log" | grep -vE '^(INFO|Loading|Analyzing|\[)' >&2
+  return "${PIPESTATUS[0]}"
+}
+
+rc=0
+run_suite "tests" || rc=$?
+if [ "$rc" -eq 0 ]; then
+  run_suite "tests under AddressSanitizer + UBSan" --config=asan || rc=$?
+fi
+
+passed=$(grep -cE '^//.* PASSED' "$log")
+failed=$(grep -cE '^//.* (FAILED|TIMEOUT|NO STATUS|FAILED TO BUILD)' "$log")
+if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi  # a build error is a failure
+echo "$passed passed, $failed failed"
+exit "$rc"
