@@ -1,0 +1,265 @@
+// InfisicalClient (see infisical_client.h). Wire -> domain conversion happens
+// in one function per endpoint below.
+#include "lib/infisical/infisical_client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "lib/base/check.h"
+#include "lib/base/status_macros.h"
+#include "lib/infisical/http_status.h"
+#include "lib/infisical/json_wire.h"
+#include "proto/infisical_api.pb.h"
+
+namespace secretsync {
+namespace infisical {
+namespace {
+
+constexpr char kRawPath[] = "/v3/secrets/raw";
+
+// Percent-encodes everything but RFC 3986 unreserved characters.
+std::string Escape(absl::string_view s) {
+  char* escaped = curl_easy_escape(nullptr, s.data(), static_cast<int>(s.size()));
+  SS_CHECK(escaped != nullptr);  // only fails on allocation failure
+  std::string out(escaped);
+  curl_free(escaped);
+  return out;
+}
+
+const char* Bool(bool b) { return b ? "true" : "false"; }
+
+absl::Status CheckScope(const SecretScope& scope) {
+  if (scope.project_id.empty() && scope.project_slug.empty()) {
+    return absl::InvalidArgumentError("secret scope: neither project_id nor project_slug is set");
+  }
+  if (scope.environment.empty()) {
+    return absl::InvalidArgumentError("secret scope: environment is empty");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckName(absl::string_view name) {
+  if (name.empty() || absl::StrContains(name, "/") || absl::StrContains(name, ":")) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("secret name '", name, "': must be non-empty without '/' or ':'"));
+  }
+  return absl::OkStatus();
+}
+
+// Query for the raw read endpoints; every boolean explicit.
+std::string ReadQuery(const SecretScope& scope) {
+  std::vector<std::string> params;
+  if (!scope.project_id.empty()) {
+    params.push_back(absl::StrCat("workspaceId=", Escape(scope.project_id)));
+  } else {
+    params.push_back(absl::StrCat("workspaceSlug=", Escape(scope.project_slug)));
+  }
+  params.push_back(absl::StrCat("environment=", Escape(scope.environment)));
+  params.push_back(absl::StrCat("secretPath=", Escape(scope.secret_path.empty() ? "/" : scope.secret_path)));
+  params.push_back(absl::StrCat("recursive=", Bool(scope.recursive)));
+  // Older routers read include_imports, current ones includeImports.
+  params.push_back(absl::StrCat("include_imports=", Bool(scope.include_imports)));
+  params.push_back(absl::StrCat("includeImports=", Bool(scope.include_imports)));
+  params.push_back(absl::StrCat("expandSecretReferences=", Bool(scope.expand_references)));
+  params.push_back("viewSecretValue=true");
+  return absl::StrJoin(params, "&");
+}
+
+absl::Time ParseTimestamp(const std::string& text) {
+  absl::Time t;
+  std::string err;
+  if (text.empty() || !absl::ParseTime(absl::RFC3339_full, text, &t, &err)) {
+    return absl::InfinitePast();
+  }
+  return t;
+}
+
+SecretRecord RecordFromWire(v1::RawSecret* raw, absl::string_view default_path) {
+  SecretRecord r;
+  r.name = raw->secret_key();
+  r.value = SecretValue(std::move(*raw->mutable_secret_value()));
+  r.version = raw->version();
+  r.comment = raw->secret_comment();
+  r.environment = raw->environment();
+  r.secret_path = raw->secret_path().empty() ? std::string(default_path) : raw->secret_path();
+  r.updated_at = ParseTimestamp(raw->updated_at());
+  return r;
+}
+
+// GET /secrets/raw: the folder's own secrets (personal over shared), then the
+// imports from last to first, first name seen wins.
+std::vector<SecretRecord> RecordsFromListReply(v1::ListSecretsReply* reply,
+                                               const SecretScope& scope) {
+  std::map<std::string, SecretRecord> merged;
+  for (auto& raw : *reply->mutable_secrets()) {
+    if (raw.type() == "personal") continue;
+    std::string name = raw.secret_key();
+    merged.emplace(std::move(name), RecordFromWire(&raw, scope.secret_path));
+  }
+  for (auto& raw : *reply->mutable_secrets()) {
+    if (raw.type() != "personal") continue;
+    std::string name = raw.secret_key();
+    merged.insert_or_assign(std::move(name), RecordFromWire(&raw, scope.secret_path));
+  }
+  auto& imports = *reply->mutable_imports();
+  for (auto it = imports.rbegin(); it != imports.rend(); ++it) {
+    for (auto& raw : *it->mutable_secrets()) {
+      if (merged.count(raw.secret_key()) != 0) continue;
+      std::string name = raw.secret_key();
+      SecretRecord record = RecordFromWire(&raw, it->secret_path());
+      if (record.environment.empty()) record.environment = it->environment();
+      merged.emplace(std::move(name), std::move(record));
+    }
+  }
+  std::vector<SecretRecord> out;
+  out.reserve(merged.size());
+  for (auto& [name, record] : merged) out.push_back(std::move(record));
+  return out;
+}
+
+// GET /secrets/raw/:name.
+absl::StatusOr<SecretRecord> RecordFromGetReply(v1::SecretReply* reply, const SecretScope& scope,
+                                                const std::string& what) {
+  if (!reply->has_secret() || reply->secret().secret_key().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("malformed reply from ", what));
+  }
+  return RecordFromWire(reply->mutable_secret(), scope.secret_path);
+}
+
+bool NeedsApproval(const v1::SecretReply& reply) {
+  return reply.has_approval() &&
+         reply.approval().kind_case() != google::protobuf::Value::kNullValue &&
+         reply.approval().kind_case() != google::protobuf::Value::KIND_NOT_SET;
+}
+
+// POST/PATCH/DELETE /secrets/raw/:name: OK, or the change waits for approval.
+absl::Status StatusFromWriteReply(const v1::SecretReply& reply, const std::string& what) {
+  if (NeedsApproval(reply)) {
+    return absl::FailedPreconditionError(absl::StrCat(what, ": change needs approval"));
+  }
+  if (!reply.has_secret()) return absl::InvalidArgumentError(absl::StrCat("malformed reply from ", what));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+InfisicalClient::InfisicalClient(HttpTransport& http, auth::TokenProvider& auth,
+                                 ClientOptions options)
+    : http_(http), auth_(auth), options_(std::move(options)) {}
+
+absl::StatusOr<HttpResponse> InfisicalClient::Call(const HttpRequest& request) {
+  for (int attempt = 0;; ++attempt) {
+    SS_ASSIGN_OR_RETURN(SecretValue token, auth_.Token());
+    HttpRequest sent = request;
+    sent.headers.emplace_back("Authorization", absl::StrCat("Bearer ", token.Expose()));
+    sent.headers.emplace_back("Accept", "application/json");
+    absl::StatusOr<HttpResponse> reply = http_.Send(sent);
+    std::string& header = sent.headers[sent.headers.size() - 2].second;
+    std::fill(header.begin(), header.end(), '\0');
+    if (!reply.ok()) return reply.status();
+    bool refused = reply->status == 401 ||
+                   (reply->status == 403 && ParseHttpError(*reply).error == "TokenError");
+    if (refused && attempt == 0 && auth_.Invalidate()) {
+      if (options_.log != nullptr) {
+        Logger(*options_.log)
+            .Info("infisical.relogin")
+            .Field("request", HttpRequestLabel(request))
+            .Field("status", reply->status);
+      }
+      continue;
+    }
+    return reply;
+  }
+}
+
+absl::StatusOr<std::vector<SecretRecord>> InfisicalClient::List(const SecretScope& scope) {
+  SS_RETURN_IF_ERROR(CheckScope(scope));
+  HttpRequest request;
+  request.url = absl::StrCat(options_.api_url, kRawPath, "?", ReadQuery(scope));
+  const std::string what = HttpRequestLabel(request);
+  SS_ASSIGN_OR_RETURN(HttpResponse reply, Call(request));
+  SS_RETURN_IF_ERROR(StatusFromHttp(reply, what));
+  v1::ListSecretsReply parsed;
+  SS_RETURN_IF_ERROR(ParseJsonReply(reply.body, what, &parsed));
+  std::fill(reply.body.begin(), reply.body.end(), '\0');
+  return RecordsFromListReply(&parsed, scope);
+}
+
+absl::StatusOr<SecretRecord> InfisicalClient::Get(const SecretScope& scope,
+                                                  absl::string_view name) {
+  SS_RETURN_IF_ERROR(CheckScope(scope));
+  SS_RETURN_IF_ERROR(CheckName(name));
+  HttpRequest request;
+  request.url = absl::StrCat(options_.api_url, kRawPath, "/", Escape(name), "?",
+                             ReadQuery(scope), "&type=shared");
+  const std::string what = HttpRequestLabel(request);
+  SS_ASSIGN_OR_RETURN(HttpResponse reply, Call(request));
+  SS_RETURN_IF_ERROR(StatusFromHttp(reply, what));
+  v1::SecretReply parsed;
+  SS_RETURN_IF_ERROR(ParseJsonReply(reply.body, what, &parsed));
+  std::fill(reply.body.begin(), reply.body.end(), '\0');
+  return RecordFromGetReply(&parsed, scope, what);
+}
+
+absl::Status InfisicalClient::Write(const char* method, const SecretScope& scope,
+                                    absl::string_view name, const SecretValue* value,
+                                    absl::string_view comment) {
+  SS_RETURN_IF_ERROR(CheckScope(scope));
+  SS_RETURN_IF_ERROR(CheckName(name));
+  v1::WriteSecretRequest body;
+  if (!scope.project_id.empty()) {
+    body.set_workspace_id(scope.project_id);
+  } else {
+    body.set_project_slug(scope.project_slug);
+  }
+  body.set_environment(scope.environment);
+  body.set_secret_path(scope.secret_path.empty() ? "/" : scope.secret_path);
+  body.set_type("shared");
+  if (value != nullptr) body.set_secret_value(std::string(value->Expose()));
+  if (!comment.empty()) body.set_secret_comment(std::string(comment));
+
+  HttpRequest request;
+  request.method = method;
+  request.url = absl::StrCat(options_.api_url, kRawPath, "/", Escape(name));
+  SS_ASSIGN_OR_RETURN(request.body, ToJsonBody(body));
+  if (body.has_secret_value()) {
+    body.mutable_secret_value()->assign(body.secret_value().size(), '\0');
+  }
+  const std::string what = HttpRequestLabel(request);
+  absl::StatusOr<HttpResponse> reply = Call(request);
+  std::fill(request.body.begin(), request.body.end(), '\0');
+  if (!reply.ok()) return reply.status();
+  if (reply->status == 400 && std::string(method) == "POST" &&
+      absl::StartsWith(ParseHttpError(*reply).message, "Secret already exist")) {
+    return absl::AlreadyExistsError(absl::StrCat(what, ": secret ", name, " already exists"));
+  }
+  SS_RETURN_IF_ERROR(StatusFromHttp(*reply, what));
+  v1::SecretReply parsed;
+  SS_RETURN_IF_ERROR(ParseJsonReply(reply->body, what, &parsed));
+  std::fill(reply->body.begin(), reply->body.end(), '\0');
+  return StatusFromWriteReply(parsed, what);
+}
+
+absl::Status InfisicalClient::Create(const SecretScope& scope, absl::string_view name,
+                                     const SecretValue& value, absl::string_view comment) {
+  return Write("POST", scope, name, &value, comment);
+}
+
+absl::Status InfisicalClient::Update(const SecretScope& scope, absl::string_view name,
+                                     const SecretValue& value) {
+  return Write("PATCH", scope, name, &value, "");
+}
+
+absl::Status InfisicalClient::Delete(const SecretScope& scope, absl::string_view name) {
+  return Write("DELETE", scope, name, nullptr, "");
+}
+
+}  // namespace infisical
+}  // namespace secretsync

@@ -1,0 +1,149 @@
+// Tests for NewInfisicalStore and the config helpers: config errors name the
+// field; the built store logs in, retries and lists over the given transport.
+#include "lib/infisical/infisical_store.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/text_format.h"
+#include "gtest/gtest.h"
+#include "lib/testing/fake_clock.h"
+#include "lib/testing/fake_http_transport.h"
+#include "lib/testing/status_matchers.h"
+
+namespace secretsync {
+namespace infisical {
+namespace {
+
+using ::secretsync::testing::IsOk;
+using ::secretsync::testing::IsOkAndHolds;
+using ::secretsync::testing::StatusIs;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kCanary[] = "CANARY-ua-secret-0f";
+
+class ZeroRandom : public RandomSource {
+ public:
+  absl::Status Fill(uint8_t* buf, size_t len) override {
+    std::memset(buf, 0, len);
+    return absl::OkStatus();
+  }
+};
+
+v1::DeploymentConfig Config(absl::string_view text) {
+  v1::DeploymentConfig c;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(std::string(text), &c));
+  return c;
+}
+
+constexpr char kGood[] = R"pb(
+  infisical { site_url: "https://infisical.test/" max_retries: 2 }
+  auth { universal_auth { client_id { env: "UA_ID" } client_secret { env: "UA_SECRET" } } }
+  project_id: "p1"
+  environment: "prod"
+)pb";
+
+class InfisicalStoreTest : public ::testing::Test {
+ protected:
+  absl::StatusOr<std::unique_ptr<SecretStore>> Make(const v1::DeploymentConfig& c) {
+    return NewInfisicalStore(c, fake_, clock_, random_, env_, log_);
+  }
+  FakeHttpTransport fake_;
+  FakeClock clock_;
+  ZeroRandom random_;
+  MapEnvironment env_{{{"UA_ID", "client-1"}, {"UA_SECRET", kCanary}, {"TOKEN", "tok"}}};
+  CapturingLogSink log_;
+};
+
+TEST(ApiUrlFromSiteUrlTest, AppendsApiOnce) {
+  EXPECT_THAT(ApiUrlFromSiteUrl("https://app.infisical.com"), IsOkAndHolds("https://app.infisical.com/api"));
+  EXPECT_THAT(ApiUrlFromSiteUrl("https://h.test/api/"), IsOkAndHolds("https://h.test/api"));
+  EXPECT_THAT(ApiUrlFromSiteUrl("http://127.0.0.1:8080"), IsOkAndHolds("http://127.0.0.1:8080/api"));
+  EXPECT_THAT(ApiUrlFromSiteUrl("http://localhost:1/x/"), IsOkAndHolds("http://localhost:1/x/api"));
+}
+
+TEST(ApiUrlFromSiteUrlTest, RejectsPlainHttpOffLoopbackAndOtherSchemes) {
+  EXPECT_THAT(ApiUrlFromSiteUrl("http://infisical.example.com"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("infisical.site_url")));
+  EXPECT_THAT(ApiUrlFromSiteUrl("ftp://x"), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("https://")));
+  EXPECT_THAT(ApiUrlFromSiteUrl(""), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("not set")));
+  EXPECT_THAT(ApiUrlFromSiteUrl("https://u:p@h.test"), StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::_));
+}
+
+TEST(CurlTransportOptionsFromConfigTest, DefaultsAndOverrides) {
+  auto defaults = CurlTransportOptionsFromConfig(v1::DeploymentConfig());
+  ASSERT_THAT(defaults, IsOk());
+  EXPECT_EQ(defaults->max_response_bytes, 64ull << 20);
+  EXPECT_EQ(defaults->connect_timeout, absl::Seconds(5));
+  auto set = CurlTransportOptionsFromConfig(Config(R"pb(infisical {
+    ca_bundle: "/etc/ca.pem" connect_timeout_ms: 100 request_timeout_ms: 2000 max_response_bytes: 10 })pb"));
+  ASSERT_THAT(set, IsOk());
+  EXPECT_EQ(set->ca_bundle, "/etc/ca.pem");
+  EXPECT_EQ(set->connect_timeout, absl::Milliseconds(100));
+  EXPECT_EQ(set->request_timeout, absl::Seconds(2));
+  EXPECT_EQ(set->max_response_bytes, 10u);
+}
+
+TEST_F(InfisicalStoreTest, ConfigErrorsNameTheField) {
+  v1::DeploymentConfig c = Config(kGood);
+  c.mutable_infisical()->clear_site_url();
+  EXPECT_THAT(Make(c), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("infisical.site_url")));
+  c = Config(kGood);
+  c.clear_project_id();
+  EXPECT_THAT(Make(c), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("project_id")));
+  c = Config(kGood);
+  c.clear_environment();
+  EXPECT_THAT(Make(c), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("environment")));
+  c = Config(kGood);
+  c.mutable_auth()->clear_method();
+  EXPECT_THAT(Make(c), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("auth")));
+  c = Config(kGood);
+  c.mutable_auth()->mutable_universal_auth()->mutable_client_secret()->set_env("MISSING");
+  EXPECT_THAT(Make(c), StatusIs(absl::StatusCode::kNotFound, HasSubstr("MISSING")));
+  EXPECT_EQ(fake_.request_count(), 0u);
+}
+
+TEST_F(InfisicalStoreTest, LogsInRetriesAndLists) {
+  fake_.On("POST", "/api/v1/auth/universal-auth/login",
+           JsonReply(200, R"({"accessToken":"tok-A","expiresIn":3600,"accessTokenMaxTTL":7200})"));
+  fake_.On("GET", "/api/v3/secrets/raw", JsonReply(503, "{}"));
+  fake_.On("GET", "/api/v3/secrets/raw",
+           JsonReply(200, absl::StrCat(R"({"secrets":[{"secretKey":"K","secretValue":")", kCanary, R"("}]})")));
+  auto store = Make(Config(kGood));
+  ASSERT_THAT(store, IsOk());
+  v1::DeploymentConfig c = Config(kGood);
+  auto list = (*store)->List(ScopeFromConfig(c));
+  ASSERT_THAT(list, IsOk());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].secret_path, "/");
+  EXPECT_EQ(fake_.CountOf("GET /api/v3/secrets/raw"), 2u);
+  EXPECT_EQ(clock_.sleeps().size(), 1u);
+  EXPECT_THAT(log_.Joined(), HasSubstr("http.retry"));
+  EXPECT_THAT(log_.Joined(), Not(HasSubstr(kCanary)));
+  EXPECT_THAT(log_.Joined(), Not(HasSubstr("tok-A")));
+}
+
+TEST_F(InfisicalStoreTest, ServiceTokenIsSentWithoutLegacyKey) {
+  env_.Set("ST", "st.id1.sec2.key3");
+  v1::DeploymentConfig c = Config(kGood);
+  c.mutable_auth()->mutable_service_token()->set_env("ST");
+  fake_.On("GET", "/api/v3/secrets/raw", JsonReply(200, R"({"secrets":[]})"));
+  auto store = Make(c);
+  ASSERT_THAT(store, IsOk());
+  ASSERT_THAT((*store)->List(ScopeFromConfig(c)), IsOk());
+  bool found = false;
+  const HttpRequest sent = fake_.requests()[0];
+  for (const auto& h : sent.headers) {
+    if (h.first == "Authorization") {
+      EXPECT_EQ(h.second, "Bearer st.id1.sec2");
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+}  // namespace
+}  // namespace infisical
+}  // namespace secretsync
