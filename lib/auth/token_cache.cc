@@ -1,6 +1,10 @@
-// TokenCache (see token_cache.h). Hand-written POSIX file code: lib/fileio is
-// for rendered outputs (owner, backups); this needs only open/write/rename.
+// TokenCache (see token_cache.h): a 0600 JSON file written through lib/fileio,
+// crash-safe like the .env itself.
 #include "lib/auth/token_cache.h"
+
+#include "lib/base/filesystem.h"
+#include "lib/base/status_macros.h"
+#include "lib/fileio/atomic_writer.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -19,25 +23,6 @@ namespace auth {
 namespace {
 
 constexpr size_t kMaxCacheBytes = 64 * 1024;
-
-std::string Dirname(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-absl::Status WriteAll(int fd, absl::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    ssize_t n = write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      return absl::InternalError(absl::StrCat("write token cache ", path, ": errno ", errno));
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return absl::OkStatus();
-}
 
 }  // namespace
 
@@ -105,45 +90,15 @@ absl::Status TokenCache::Store(const CachedToken& token) const {
   auto json = infisical::ToJsonBody(entry);
   if (!json.ok()) return json.status();
 
-  std::string temp = absl::StrCat(path_, ".tmp.", getpid());
-  int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) {
-    int err = errno;
-    if (err == EACCES) {
-      return absl::PermissionDeniedError(
-          absl::StrCat("write token cache ", path_, ": permission denied"));
-    }
-    return absl::InternalError(absl::StrCat("write token cache ", path_, ": errno ", err));
-  }
-  bool renamed = false;
-  absl::Cleanup cleanup = [&] {
-    if (fd >= 0) close(fd);
-    if (!renamed) unlink(temp.c_str());
-  };
-  // The umask may have narrowed it further, never widened; make it exact.
-  if (fchmod(fd, 0600) != 0) {
-    return absl::InternalError(absl::StrCat("chmod token cache ", path_, ": errno ", errno));
-  }
-  absl::Status written = WriteAll(fd, *json, path_);
-  if (!written.ok()) return written;
-  if (fsync(fd) != 0) {
-    return absl::InternalError(absl::StrCat("fsync token cache ", path_, ": errno ", errno));
-  }
-  int closed = close(fd);
-  fd = -1;
-  if (closed != 0) {
-    return absl::InternalError(absl::StrCat("close token cache ", path_, ": errno ", errno));
-  }
-  if (rename(temp.c_str(), path_.c_str()) != 0) {
-    return absl::InternalError(absl::StrCat("rename token cache ", path_, ": errno ", errno));
-  }
-  renamed = true;
-  int dir = open(Dirname(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    fsync(dir);  // best effort: a lost cache only costs one login
-    close(dir);
-  }
-  return absl::OkStatus();
+  // The same crash-safe path as the .env: temp file created 0600, fsync,
+  // rename, fsync the folder. Temp files of a run killed mid-write are
+  // removed first; a lost cache only costs one login.
+  static RealFilesystem* const fs = new RealFilesystem;
+  absl::Status cleaned = fileio::RemoveStaleTempFiles(*fs, path_);
+  if (!cleaned.ok()) log_.Warn("auth.token_cache_cleanup").Field("why", cleaned.message());
+  SecretValue content(std::move(*json));
+  return Annotate(fileio::WriteFileAtomically(*fs, path_, content, fileio::WriteOptions{}),
+                  "write token cache");
 }
 
 void TokenCache::Clear() const { unlink(path_.c_str()); }
