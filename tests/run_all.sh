@@ -20,13 +20,21 @@ run_suite() {  # $1: label, rest: bazel flags
 }
 
 rc=0
-run_suite "tests" || rc=$?
-if [ "$rc" -eq 0 ]; then
-  run_suite "tests under AddressSanitizer + UBSan" --config=asan || rc=$?
-fi
+echo "== source checks" >&2
+lint_out=$(bash tests/lint/check_sources.sh) || rc=$?
+echo "$lint_out" >&2
+lint_passed=$(echo "$lint_out" | grep -c '^ok ')
+lint_failed=$(echo "$lint_out" | grep -c '^FAIL ')
 
-passed=$(grep -cE '^//.* PASSED' "$log")
-failed=$(grep -cE '^//.* (FAILED|TIMEOUT|NO STATUS|FAILED TO BUILD)' "$log")
+tests_rc=0
+run_suite "tests" || tests_rc=$?
+if [ "$tests_rc" -eq 0 ]; then
+  run_suite "tests under AddressSanitizer + UBSan" --config=asan || tests_rc=$?
+fi
+[ "$rc" -ne 0 ] || rc=$tests_rc
+
+passed=$(( $(grep -cE '^//.* PASSED' "$log") + lint_passed ))
+failed=$(( $(grep -cE '^//.* (FAILED|TIMEOUT|NO STATUS|FAILED TO BUILD)' "$log") + lint_failed ))
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi  # a build error is a failure
 echo "$passed passed, $failed failed"
 exit "$rc"

@@ -39,46 +39,14 @@ class KeygenCommandTest : public ::testing::Test {
   Outcome Keygen(const KeygenOptions& o) {
     std::ostringstream out, err;
     CapturingLogSink log;
-    KeygenDeps deps{random_, env_, log, [this](const v1::DeploymentConfig& c)
-                        -> absl::StatusOr<std::unique_ptr<infisical::SecretStore>> {
-                      last_config_ = c;
-                      return std::unique_ptr<infisical::SecretStore>(
-                          new ForwardingStore(store_));
-                    }};
+    KeygenDeps deps{random_, env_, log, store_.Factory()};
     int code = RunKeygen(o, deps, out, err);
     return Outcome{code, out.str(), err.str(), log.Joined()};
   }
 
-  // Lets the test keep the FakeSecretStore after keygen drops its pointer.
-  class ForwardingStore : public infisical::SecretStore {
-   public:
-    explicit ForwardingStore(FakeSecretStore& s) : s_(s) {}
-    absl::StatusOr<std::vector<infisical::SecretRecord>> List(
-        const infisical::SecretScope& sc) override { return s_.List(sc); }
-    absl::StatusOr<infisical::SecretRecord> Get(const infisical::SecretScope& sc,
-                                                absl::string_view n) override {
-      return s_.Get(sc, n);
-    }
-    absl::Status Create(const infisical::SecretScope& sc, absl::string_view n,
-                        const SecretValue& v, absl::string_view c) override {
-      return s_.Create(sc, n, v, c);
-    }
-    absl::Status Update(const infisical::SecretScope& sc, absl::string_view n,
-                        const SecretValue& v) override {
-      return s_.Update(sc, n, v);
-    }
-    absl::Status Delete(const infisical::SecretScope& sc, absl::string_view n) override {
-      return s_.Delete(sc, n);
-    }
-
-   private:
-    FakeSecretStore& s_;
-  };
-
   ConstantRandom random_;
   MapEnvironment env_;
   FakeSecretStore store_;
-  v1::DeploymentConfig last_config_;
 };
 
 TEST_F(KeygenCommandTest, HexLikeOpensslRand) {
@@ -188,7 +156,7 @@ TEST_F(KeygenCommandTest, PushCreatesOnlyMissingSecretsAndPrintsNames) {
   EXPECT_EQ(store_.ValueOf("SECRET_KEY"), "existing-secret-key-canary");
   EXPECT_EQ(store_.VersionOf("SECRET_KEY"), 7);
   EXPECT_EQ(store_.ValueOf("POSTGRES_PASSWORD").size(), 44u);
-  EXPECT_EQ(last_config_.infisical().site_url(), "http://127.0.0.1:1");
+  EXPECT_EQ(store_.last_config.infisical().site_url(), "http://127.0.0.1:1");
   for (const std::string& text : {r.out, r.err, r.log}) {
     EXPECT_EQ(text.find(kCanary), std::string::npos);
     EXPECT_EQ(text.find("existing-secret-key-canary"), std::string::npos);

@@ -48,31 +48,6 @@ void WriteAll(const std::string& path, const std::string& text) {
   std::ofstream(path) << text;
 }
 
-class ForwardingStore : public infisical::SecretStore {
- public:
-  explicit ForwardingStore(FakeSecretStore& s) : s_(s) {}
-  absl::StatusOr<std::vector<infisical::SecretRecord>> List(
-      const infisical::SecretScope& sc) override { return s_.List(sc); }
-  absl::StatusOr<infisical::SecretRecord> Get(const infisical::SecretScope& sc,
-                                              absl::string_view n) override {
-    return s_.Get(sc, n);
-  }
-  absl::Status Create(const infisical::SecretScope& sc, absl::string_view n,
-                      const SecretValue& v, absl::string_view c) override {
-    return s_.Create(sc, n, v, c);
-  }
-  absl::Status Update(const infisical::SecretScope& sc, absl::string_view n,
-                      const SecretValue& v) override {
-    return s_.Update(sc, n, v);
-  }
-  absl::Status Delete(const infisical::SecretScope& sc, absl::string_view n) override {
-    return s_.Delete(sc, n);
-  }
-
- private:
-  FakeSecretStore& s_;
-};
-
 struct Outcome {
   int code;
   std::string out, err, log;
@@ -111,11 +86,7 @@ class SyncCommandTest : public ::testing::Test {
     if (o.config_path.empty()) o.config_path = dir_ + "/config.textproto";
     std::ostringstream out, err;
     CapturingLogSink log;
-    System sys{clock_, fs_, random_, env_, commands_, log,
-               [this](const v1::DeploymentConfig&)
-                   -> absl::StatusOr<std::unique_ptr<infisical::SecretStore>> {
-                 return std::unique_ptr<infisical::SecretStore>(new ForwardingStore(store_));
-               }};
+    System sys{clock_, fs_, random_, env_, commands_, log, store_.Factory()};
     int code = RunSync(o, sys, out, err);
     Outcome r{code, out.str(), err.str(), log.Joined()};
     for (const char* canary : {kSecretKey, kPassword, kEmailUrl, "canary-mail-3b7d", "canary%2Bpw"}) {

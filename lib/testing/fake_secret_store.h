@@ -21,9 +21,14 @@ class FakeSecretStore : public infisical::SecretStore {
   std::string ValueOf(absl::string_view name) const;
   int64_t VersionOf(absl::string_view name) const;
 
+  // A factory whose stores forward to this one (which must outlive them), so a
+  // test can inspect the store after the code under test drops its pointer.
+  infisical::SecretStoreFactory Factory();
+
   std::vector<absl::Status> fail_next;  // consumed front to back
   int calls = 0;
   std::vector<std::string> log;         // "List", "Create NAME", ...
+  secretsync::v1::DeploymentConfig last_config;  // given to Factory()'s last store
 
   absl::StatusOr<std::vector<infisical::SecretRecord>> List(
       const infisical::SecretScope& scope) override;

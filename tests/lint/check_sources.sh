@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Source checks no compiler makes: SecretValue::Expose() stays in the few
+# places that must see secret bytes (as tink does with InsecureSecretKeyAccess),
+# libcurl's verbose mode (which prints the Authorization header) is never
+# set, and no code prints through printf-style logging of secrets.
+# Prints "N passed, N failed"; exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+# Who may call Expose(), and why.
+allowed=(
+  lib/auth/static_token_provider.cc   # builds the Authorization header
+  lib/auth/token_cache.cc             # writes the cached token (0600)
+  lib/auth/universal_auth.cc          # login/renew request bodies and header
+  lib/dotenv/writer.cc                # quotes values into the .env
+  lib/fileio/atomic_writer.cc         # writes the bytes to disk
+  lib/gen/keygen_command.cc           # prints generated values (its job)
+  lib/infisical/infisical_client.cc   # request bodies and Authorization header
+  lib/infisical/infisical_store.cc    # parses a service token's parts
+  lib/spec/validators.cc              # checks values against the spec
+  lib/template/template.cc            # applies filters while rendering
+  lib/testing/fake_secret_store.cc    # test double
+)
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "ok   $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL $1"; }
+
+callers=$(grep -rl --include='*.cc' --include='*.h' '\.Expose()' lib tools | grep -v '_test\.cc$' | sort)
+unexpected=$(comm -23 <(echo "$callers") <(printf '%s\n' "${allowed[@]}" | sort))
+if [ -z "$unexpected" ]; then
+  pass "Expose() is called only from the allowed files"
+else
+  fail "Expose() called from files not on the list in tests/lint/check_sources.sh: $unexpected"
+fi
+
+if grep -rnE --include='*.cc' --include='*.h' 'setopt\([^,]+, *CURLOPT_(VERBOSE|DEBUGFUNCTION)' lib tools; then
+  fail "libcurl verbose/debug output is enabled somewhere (it prints the Authorization header)"
+else
+  pass "libcurl verbose/debug output is never enabled"
+fi
+
+if grep -rnE --include='*.cc' 'std::(cout|cerr)|printf\(' lib | grep -vE '_test\.cc:|lib/testing/' \
+    | grep -iE 'secret_?value|password|token\b|client_secret' | grep -viE 'name|redact'; then
+  fail "a line may print a secret value"
+else
+  pass "no output statement names a secret value"
+fi
+
+if grep -rn --include='BUILD.bazel' -E 'http_archive|git_repository|"-l[a-z]' . ; then
+  fail "a BUILD file downloads or links a library by hand"
+else
+  pass "BUILD files use only @system//: libraries"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
