@@ -1,0 +1,64 @@
+// The devserver command: flags, loading the seed or state, serving until
+// SIGTERM/SIGINT. tools/devserver_main.cc only calls RunDevServer().
+#ifndef SECRETSYNC_LIB_DEVSERVER_DEVSERVER_COMMAND_H_
+#define SECRETSYNC_LIB_DEVSERVER_DEVSERVER_COMMAND_H_
+
+#include <ostream>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "lib/base/clock.h"
+#include "lib/base/log.h"
+#include "lib/base/random_source.h"
+#include "proto/devserver.pb.h"
+
+namespace secretsync {
+namespace devserver {
+
+// --help text: what the server is, its flags' meaning, the exit codes.
+extern const char kUsage[];
+
+struct DevServerOptions {
+  std::string listen = "127.0.0.1:8080";
+  std::string seed_path;
+  std::string state_path;
+  std::string tls_cert;
+  std::string tls_key;
+  bool enable_faults = false;
+  int rate_limit_per_minute = 0;
+};
+
+// Rewrites "--tls-cert=x" to "--tls_cert=x" in place (names only, values are
+// untouched), so the documented dashed spellings reach absl's flags. Stops at "--".
+void UnderscoreFlagNames(int argc, char** argv);
+
+// The options from the absl flags (--listen, --seed, --state, --tls-cert,
+// --tls-key, --enable-faults, --rate-limit-per-minute).
+DevServerOptions OptionsFromFlags();
+
+// "host:port" with port in [0, 65535]. InvalidArgument otherwise.
+absl::StatusOr<std::pair<std::string, int>> ParseListenAddress(absl::string_view listen);
+
+// InvalidArgument (a usage error) for a bad --listen, a lone TLS flag, a
+// negative rate limit, or neither --seed nor --state.
+absl::Status ValidateOptions(const DevServerOptions& options);
+
+// The state file when --state names an existing file, else the seed.
+// NotFound when the seed does not exist; InvalidArgument "--seed FILE line L
+// column C: ..." on a parse error.
+absl::StatusOr<secretsync::v1::DevSeed> LoadInitialState(const DevServerOptions& options);
+
+// Serves until SIGTERM or SIGINT, then returns 0. Writes exactly
+// "listening on http(s)://HOST:PORT\n" to `out` (flushed) once bound, and one
+// log line per request to `log`. Returns an exit code from lib/base/exit_codes.h
+// on startup errors (64 bad flags, 65 bad seed, 66 missing seed, 75 cannot bind).
+int RunDevServer(const DevServerOptions& options, Clock& clock, RandomSource& random,
+                 std::ostream& out, LogSink& log);
+
+}  // namespace devserver
+}  // namespace secretsync
+
+#endif  // SECRETSYNC_LIB_DEVSERVER_DEVSERVER_COMMAND_H_
