@@ -51,4 +51,13 @@ sed -E "s/^([A-Za-z_][A-Za-z0-9_]*)=.+$/\1=********/" .env | sed 's/^/   /'
 
 echo "== sync again: nothing changed, nothing written, no command run"
 "$bin/sync" --config=demo.textproto --site_url="$url"
+
+echo "== someone changes EMAIL_URL in Infisical; sync names just that variable"
+token=$(curl -sf -X POST "$url/api/v1/auth/universal-auth/login" -H 'Content-Type: application/json' \
+  -d '{"clientId":"demo-client-id","clientSecret":"demo-client-secret"}' | jq -r .accessToken)
+curl -sf -o /dev/null -X PATCH "$url/api/v3/secrets/raw/EMAIL_URL" -H "Authorization: Bearer $token" \
+  -H 'Content-Type: application/json' \
+  -d '{"workspaceSlug":"glitchtip","projectSlug":"glitchtip","environment":"prod","secretPath":"/","secretValue":"smtps://apikey:new-demo-key@smtp.example.com:465"}'
+"$bin/sync" --config=demo.textproto --site_url="$url" --dry_run
+"$bin/sync" --config=demo.textproto --site_url="$url"
 echo "== done; the dev server stops now"
