@@ -12,31 +12,11 @@ namespace secretsync {
 namespace {
 
 // A store that owns the transport it talks through.
-class OwningStore : public infisical::SecretStore {
+class OwningStore : public infisical::ForwardingSecretStore {
  public:
   OwningStore(std::unique_ptr<HttpTransport> http, std::unique_ptr<infisical::SecretStore> inner)
-      : http_(std::move(http)), inner_(std::move(inner)) {}
+      : ForwardingSecretStore(*inner), http_(std::move(http)), inner_(std::move(inner)) {}
   ~OwningStore() override { inner_.reset(); }  // before the transport it uses
-
-  absl::StatusOr<std::vector<infisical::SecretRecord>> List(
-      const infisical::SecretScope& scope) override {
-    return inner_->List(scope);
-  }
-  absl::StatusOr<infisical::SecretRecord> Get(const infisical::SecretScope& scope,
-                                              absl::string_view name) override {
-    return inner_->Get(scope, name);
-  }
-  absl::Status Create(const infisical::SecretScope& scope, absl::string_view name,
-                      const SecretValue& value, absl::string_view comment) override {
-    return inner_->Create(scope, name, value, comment);
-  }
-  absl::Status Update(const infisical::SecretScope& scope, absl::string_view name,
-                      const SecretValue& value) override {
-    return inner_->Update(scope, name, value);
-  }
-  absl::Status Delete(const infisical::SecretScope& scope, absl::string_view name) override {
-    return inner_->Delete(scope, name);
-  }
 
  private:
   std::unique_ptr<HttpTransport> http_;

@@ -22,32 +22,17 @@ bool IsLoopbackHost(absl::string_view host) {
   return host == "localhost" || host == "[::1]" || absl::StartsWith(host, "127.");
 }
 
-// Owns the pieces NewInfisicalStore builds and forwards to the client.
-class ConfiguredStore : public SecretStore {
+// Owns the pieces NewInfisicalStore builds and forwards to the client. The
+// base class holds a reference to client_, which is constructed right after
+// it and used only once construction is complete.
+class ConfiguredStore : public ForwardingSecretStore {
  public:
   ConfiguredStore(std::unique_ptr<RetryingHttpTransport> retrying,
                   std::unique_ptr<auth::TokenProvider> auth, std::string api_url, LogSink& log)
-      : retrying_(std::move(retrying)),
+      : ForwardingSecretStore(client_),
+        retrying_(std::move(retrying)),
         auth_(std::move(auth)),
         client_(*retrying_, *auth_, ClientOptions{std::move(api_url), &log}) {}
-
-  absl::StatusOr<std::vector<SecretRecord>> List(const SecretScope& scope) override {
-    return client_.List(scope);
-  }
-  absl::StatusOr<SecretRecord> Get(const SecretScope& scope, absl::string_view name) override {
-    return client_.Get(scope, name);
-  }
-  absl::Status Create(const SecretScope& scope, absl::string_view name, const SecretValue& value,
-                      absl::string_view comment) override {
-    return client_.Create(scope, name, value, comment);
-  }
-  absl::Status Update(const SecretScope& scope, absl::string_view name,
-                      const SecretValue& value) override {
-    return client_.Update(scope, name, value);
-  }
-  absl::Status Delete(const SecretScope& scope, absl::string_view name) override {
-    return client_.Delete(scope, name);
-  }
 
  private:
   std::unique_ptr<RetryingHttpTransport> retrying_;

@@ -69,6 +69,34 @@ class SecretStore {
   virtual absl::Status Delete(const SecretScope& scope, absl::string_view name) = 0;
 };
 
+// Forwards every call to another store it does not own. Subclasses add
+// ownership (of a transport, an auth provider, ...) or observation; the
+// target must outlive this object.
+class ForwardingSecretStore : public SecretStore {
+ public:
+  explicit ForwardingSecretStore(SecretStore& target) : target_(target) {}
+  absl::StatusOr<std::vector<SecretRecord>> List(const SecretScope& scope) override {
+    return target_.List(scope);
+  }
+  absl::StatusOr<SecretRecord> Get(const SecretScope& scope, absl::string_view name) override {
+    return target_.Get(scope, name);
+  }
+  absl::Status Create(const SecretScope& scope, absl::string_view name, const SecretValue& value,
+                      absl::string_view comment) override {
+    return target_.Create(scope, name, value, comment);
+  }
+  absl::Status Update(const SecretScope& scope, absl::string_view name,
+                      const SecretValue& value) override {
+    return target_.Update(scope, name, value);
+  }
+  absl::Status Delete(const SecretScope& scope, absl::string_view name) override {
+    return target_.Delete(scope, name);
+  }
+
+ private:
+  SecretStore& target_;
+};
+
 // Builds the store a deployment config describes (main() wires the real one;
 // tests return a FakeSecretStore). No network I/O happens while building.
 using SecretStoreFactory = std::function<absl::StatusOr<std::unique_ptr<SecretStore>>(

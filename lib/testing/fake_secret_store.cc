@@ -10,40 +10,11 @@ namespace secretsync {
 using infisical::SecretRecord;
 using infisical::SecretScope;
 
-namespace {
-
-// Forwards every call to a FakeSecretStore it does not own.
-class ForwardingStore : public infisical::SecretStore {
- public:
-  explicit ForwardingStore(FakeSecretStore& s) : s_(s) {}
-  absl::StatusOr<std::vector<SecretRecord>> List(const SecretScope& sc) override {
-    return s_.List(sc);
-  }
-  absl::StatusOr<SecretRecord> Get(const SecretScope& sc, absl::string_view n) override {
-    return s_.Get(sc, n);
-  }
-  absl::Status Create(const SecretScope& sc, absl::string_view n, const SecretValue& v,
-                      absl::string_view c) override {
-    return s_.Create(sc, n, v, c);
-  }
-  absl::Status Update(const SecretScope& sc, absl::string_view n, const SecretValue& v) override {
-    return s_.Update(sc, n, v);
-  }
-  absl::Status Delete(const SecretScope& sc, absl::string_view n) override {
-    return s_.Delete(sc, n);
-  }
-
- private:
-  FakeSecretStore& s_;
-};
-
-}  // namespace
-
 infisical::SecretStoreFactory FakeSecretStore::Factory() {
   return [this](const secretsync::v1::DeploymentConfig& config)
              -> absl::StatusOr<std::unique_ptr<infisical::SecretStore>> {
     last_config = config;
-    return std::unique_ptr<infisical::SecretStore>(new ForwardingStore(*this));
+    return std::unique_ptr<infisical::SecretStore>(new infisical::ForwardingSecretStore(*this));
   };
 }
 
