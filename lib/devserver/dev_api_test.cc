@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "lib/testing/infisical_reply_shapes.h"
 #include "lib/base/log.h"
 #include "lib/base/random_source.h"
 #include "lib/testing/fake_clock.h"
@@ -20,6 +21,11 @@ namespace {
 
 namespace v1 = ::secretsync::v1;
 using Json = nlohmann::ordered_json;
+using ::secretsync::testing::Keys;
+using ::secretsync::testing::kErrorKeys;
+using ::secretsync::testing::kImportedRowKeys;
+using ::secretsync::testing::kReadRowKeys;
+using ::secretsync::testing::kWriteRowKeys;
 
 constexpr char kCanary[] = "canary-s3cr3t-c4n4ry";
 constexpr char kP1[] = "p1";
@@ -99,69 +105,7 @@ struct Reply {
   ApiResponse raw;
 };
 
-std::vector<std::string> Keys(const Json& j) {
-  std::vector<std::string> keys;
-  for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
-  return keys;
-}
 
-const std::vector<std::string> kReadRowKeys = {"id",
-                                               "_id",
-                                               "workspace",
-                                               "environment",
-                                               "version",
-                                               "type",
-                                               "secretKey",
-                                               "secretValue",
-                                               "secretComment",
-                                               "secretReminderNote",
-                                               "secretReminderRepeatDays",
-                                               "skipMultilineEncoding",
-                                               "createdAt",
-                                               "updatedAt",
-                                               "actor",
-                                               "isRotatedSecret",
-                                               "rotationId",
-                                               "secretPath",
-                                               "secretValueHidden",
-                                               "secretMetadata",
-                                               "tags"};
-const std::vector<std::string> kImportedRowKeys = {"id",
-                                                   "_id",
-                                                   "workspace",
-                                                   "environment",
-                                                   "version",
-                                                   "type",
-                                                   "secretKey",
-                                                   "secretValue",
-                                                   "secretComment",
-                                                   "secretReminderNote",
-                                                   "secretReminderRepeatDays",
-                                                   "skipMultilineEncoding",
-                                                   "actor",
-                                                   "isRotatedSecret",
-                                                   "rotationId",
-                                                   "secretPath",
-                                                   "secretValueHidden",
-                                                   "secretMetadata",
-                                                   "tags"};
-const std::vector<std::string> kWriteRowKeys = {"id",
-                                                "_id",
-                                                "workspace",
-                                                "environment",
-                                                "version",
-                                                "type",
-                                                "secretKey",
-                                                "secretValue",
-                                                "secretComment",
-                                                "secretReminderNote",
-                                                "secretReminderRepeatDays",
-                                                "skipMultilineEncoding",
-                                                "metadata",
-                                                "createdAt",
-                                                "updatedAt",
-                                                "secretValueHidden"};
-const std::vector<std::string> kErrorKeys = {"reqId", "statusCode", "message", "error"};
 
 class DevApiTest : public ::testing::Test {
  protected:

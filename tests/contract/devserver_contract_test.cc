@@ -13,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "lib/testing/infisical_reply_shapes.h"
 #include "nlohmann/json.hpp"
 #include "tests/contract/devserver_process.h"
 
@@ -20,6 +21,11 @@ namespace secretsync {
 namespace {
 
 using Json = nlohmann::ordered_json;
+using ::secretsync::testing::Keys;
+using ::secretsync::testing::kErrorKeys;
+using ::secretsync::testing::kImportedRowKeys;
+using ::secretsync::testing::kReadRowKeys;
+using ::secretsync::testing::kWriteRowKeys;
 using ::secretsync::testing::DevServerProcess;
 
 constexpr char kCanary[] = "canary-v4lue-9d2f";
@@ -56,63 +62,6 @@ constexpr char kSeed[] = R"pb(
   }
 )pb";
 
-const std::vector<std::string> kErrorKeys = {"reqId", "statusCode", "message", "error"};
-const std::vector<std::string> kReadRowKeys = {"id",
-                                               "_id",
-                                               "workspace",
-                                               "environment",
-                                               "version",
-                                               "type",
-                                               "secretKey",
-                                               "secretValue",
-                                               "secretComment",
-                                               "secretReminderNote",
-                                               "secretReminderRepeatDays",
-                                               "skipMultilineEncoding",
-                                               "createdAt",
-                                               "updatedAt",
-                                               "actor",
-                                               "isRotatedSecret",
-                                               "rotationId",
-                                               "secretPath",
-                                               "secretValueHidden",
-                                               "secretMetadata",
-                                               "tags"};
-const std::vector<std::string> kImportedRowKeys = {"id",
-                                                   "_id",
-                                                   "workspace",
-                                                   "environment",
-                                                   "version",
-                                                   "type",
-                                                   "secretKey",
-                                                   "secretValue",
-                                                   "secretComment",
-                                                   "secretReminderNote",
-                                                   "secretReminderRepeatDays",
-                                                   "skipMultilineEncoding",
-                                                   "actor",
-                                                   "isRotatedSecret",
-                                                   "rotationId",
-                                                   "secretPath",
-                                                   "secretValueHidden",
-                                                   "secretMetadata",
-                                                   "tags"};
-const std::vector<std::string> kWriteRowKeys = {"id",
-                                                "_id",
-                                                "workspace",
-                                                "environment",
-                                                "version",
-                                                "type",
-                                                "secretKey",
-                                                "secretValue",
-                                                "secretComment",
-                                                "secretReminderNote",
-                                                "secretReminderRepeatDays",
-                                                "skipMultilineEncoding",
-                                                "metadata",
-                                                "createdAt",
-                                                "updatedAt",
-                                                "secretValueHidden"};
 
 Json With(Json base, const std::string& key, Json value) {
   base[key] = std::move(value);
@@ -129,12 +78,6 @@ int Int(const Json& j, const char* key) {
   return j[key].get<int>();
 }
 
-std::vector<std::string> Keys(const Json& j) {
-  std::vector<std::string> keys;
-  if (!j.is_object()) return keys;
-  for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
-  return keys;
-}
 
 struct Http {
   bool ok = false;  // a complete HTTP reply arrived
