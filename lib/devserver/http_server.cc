@@ -85,6 +85,9 @@ DevHttpServer::DevHttpServer(DevApi& api, FaultInjector* faults, Clock& clock, L
   auto handler = [this](const httplib::Request& req, httplib::Response& res) {
     HandleHttp(req, res);
   };
+  // Headers and body go out in separate writes; without TCP_NODELAY the body
+  // waits ~40 ms for the client's delayed ACK on a reused connection.
+  server_->set_tcp_nodelay(true);
   server_->Get(".*", handler);
   server_->Post(".*", handler);
   server_->Patch(".*", handler);

@@ -1,8 +1,6 @@
 // CurlHttpTransport implementation (see curl_http_transport.h).
 #include "lib/infisical/curl_http_transport.h"
 
-#include <curl/curl.h>
-
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -10,25 +8,24 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "lib/base/check.h"
+#include "lib/infisical/curl_library.h"
 
 namespace secretsync {
 namespace infisical {
 namespace internal {
-void CurlEasyDeleter::operator()(CURL* handle) const { curl_easy_cleanup(handle); }
+void CurlEasyDeleter::operator()(CURL* handle) const {
+  // A handle exists only once the library has loaded.
+  (*LoadCurlLibrary())->easy_cleanup(handle);
+}
 }  // namespace internal
 
 namespace {
 
 struct CurlSlistDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+  const CurlLibrary* curl;
+  void operator()(curl_slist* list) const { curl->slist_free_all(list); }
 };
 using CurlSlistPtr = std::unique_ptr<curl_slist, CurlSlistDeleter>;
-
-// curl_global_init is process-wide and must run once before any handle.
-void GlobalInitOnce() {
-  static const CURLcode code = curl_global_init(CURL_GLOBAL_DEFAULT);
-  SS_CHECK(code == CURLE_OK);
-}
 
 struct Transfer {
   HttpResponse response;
@@ -68,23 +65,26 @@ long Millis(absl::Duration d) { return static_cast<long>(absl::ToInt64Millisecon
 }  // namespace
 
 CurlHttpTransport::CurlHttpTransport(CurlTransportOptions options)
-    : options_(std::move(options)) {
-  GlobalInitOnce();
-  handle_.reset(curl_easy_init());
-  SS_CHECK(handle_ != nullptr);
-}
+    : options_(std::move(options)) {}
 
 CurlHttpTransport::~CurlHttpTransport() = default;
 
 absl::StatusOr<HttpResponse> CurlHttpTransport::Send(const HttpRequest& request) {
   const std::string label = HttpRequestLabel(request);
+  absl::StatusOr<const CurlLibrary*> loaded = LoadCurlLibrary();
+  if (!loaded.ok()) return absl::UnavailableError(absl::StrCat(label, ": ", loaded.status().message()));
+  const CurlLibrary& curl = **loaded;
+  if (handle_ == nullptr) {
+    handle_.reset(curl.easy_init());
+    if (handle_ == nullptr) return absl::InternalError(absl::StrCat(label, ": curl_easy_init failed"));
+  }
   CURL* h = handle_.get();
   // Reset clears options but keeps the connection cache: keep-alive survives.
-  curl_easy_reset(h);
+  curl.easy_reset(h);
 
-  CurlSlistPtr headers;
-  auto add_header = [&headers](const std::string& line) {
-    curl_slist* next = curl_slist_append(headers.get(), line.c_str());
+  CurlSlistPtr headers(nullptr, CurlSlistDeleter{&curl});
+  auto add_header = [&headers, &curl](const std::string& line) {
+    curl_slist* next = curl.slist_append(headers.get(), line.c_str());
     SS_CHECK(next != nullptr);
     headers.release();
     headers.reset(next);
@@ -104,43 +104,43 @@ absl::StatusOr<HttpResponse> CurlHttpTransport::Send(const HttpRequest& request)
 
   bool ok = true;
   auto set = [&ok](CURLcode code) { ok = ok && code == CURLE_OK; };
-  set(curl_easy_setopt(h, CURLOPT_URL, request.url.c_str()));
-  set(curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https"));
-  set(curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L));
-  set(curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L));
-  set(curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L));
-  set(curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L));
+  set(curl.easy_setopt(h, CURLOPT_URL, request.url.c_str()));
+  set(curl.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https"));
+  set(curl.easy_setopt(h, CURLOPT_NOSIGNAL, 1L));
+  set(curl.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L));
+  set(curl.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L));
+  set(curl.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L));
   if (!options_.ca_bundle.empty()) {
-    set(curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_bundle.c_str()));
-    set(curl_easy_setopt(h, CURLOPT_CAPATH, nullptr));
+    set(curl.easy_setopt(h, CURLOPT_CAINFO, options_.ca_bundle.c_str()));
+    set(curl.easy_setopt(h, CURLOPT_CAPATH, nullptr));
   }
-  set(curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, Millis(options_.connect_timeout)));
-  set(curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, Millis(options_.request_timeout)));
-  set(curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
+  set(curl.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, Millis(options_.connect_timeout)));
+  set(curl.easy_setopt(h, CURLOPT_TIMEOUT_MS, Millis(options_.request_timeout)));
+  set(curl.easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
                        static_cast<curl_off_t>(options_.max_response_bytes)));
-  set(curl_easy_setopt(h, CURLOPT_USERAGENT, options_.user_agent.c_str()));
-  set(curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, ""));  // whatever curl can decode
-  set(curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get()));
-  set(curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &OnBody));
-  set(curl_easy_setopt(h, CURLOPT_WRITEDATA, &transfer));
-  set(curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &OnHeader));
-  set(curl_easy_setopt(h, CURLOPT_HEADERDATA, &transfer));
+  set(curl.easy_setopt(h, CURLOPT_USERAGENT, options_.user_agent.c_str()));
+  set(curl.easy_setopt(h, CURLOPT_ACCEPT_ENCODING, ""));  // whatever curl can decode
+  set(curl.easy_setopt(h, CURLOPT_HTTPHEADER, headers.get()));
+  set(curl.easy_setopt(h, CURLOPT_WRITEFUNCTION, &OnBody));
+  set(curl.easy_setopt(h, CURLOPT_WRITEDATA, &transfer));
+  set(curl.easy_setopt(h, CURLOPT_HEADERFUNCTION, &OnHeader));
+  set(curl.easy_setopt(h, CURLOPT_HEADERDATA, &transfer));
   if (request.method == "GET") {
-    set(curl_easy_setopt(h, CURLOPT_HTTPGET, 1L));
+    set(curl.easy_setopt(h, CURLOPT_HTTPGET, 1L));
   } else {
-    set(curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str()));
+    set(curl.easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str()));
   }
   if (!request.body.empty() || request.method == "POST") {
-    set(curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+    set(curl.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
                          static_cast<curl_off_t>(request.body.size())));
-    set(curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data()));
+    set(curl.easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data()));
   }
   if (!ok) return absl::InternalError(absl::StrCat(label, ": cannot configure libcurl"));
 
-  CURLcode code = curl_easy_perform(h);
+  CURLcode code = curl.easy_perform(h);
   // The handle keeps pointers to `headers` and the body; drop them now.
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
-  curl_easy_setopt(h, CURLOPT_POSTFIELDS, nullptr);
+  curl.easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
+  curl.easy_setopt(h, CURLOPT_POSTFIELDS, nullptr);
   if (transfer.over_cap || code == CURLE_FILESIZE_EXCEEDED) {
     return absl::OutOfRangeError(absl::StrCat(label, ": reply exceeds max_response_bytes ",
                                               options_.max_response_bytes));
@@ -150,10 +150,10 @@ absl::StatusOr<HttpResponse> CurlHttpTransport::Send(const HttpRequest& request)
   }
   if (code != CURLE_OK) {
     // curl_easy_strerror is a fixed text per code; it never quotes data.
-    return absl::UnavailableError(absl::StrCat(label, ": ", curl_easy_strerror(code)));
+    return absl::UnavailableError(absl::StrCat(label, ": ", curl.easy_strerror(code)));
   }
   long status = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  curl.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   transfer.response.status = static_cast<int>(status);
   return std::move(transfer.response);
 }

@@ -2,7 +2,8 @@
 // in one function per endpoint below.
 #include "lib/infisical/infisical_client.h"
 
-#include <curl/curl.h>
+#include "lib/base/url_encode.h"
+
 
 #include <algorithm>
 #include <map>
@@ -24,14 +25,6 @@ namespace {
 
 constexpr char kRawPath[] = "/v3/secrets/raw";
 
-// Percent-encodes everything but RFC 3986 unreserved characters.
-std::string Escape(absl::string_view s) {
-  char* escaped = curl_easy_escape(nullptr, s.data(), static_cast<int>(s.size()));
-  SS_CHECK(escaped != nullptr);  // only fails on allocation failure
-  std::string out(escaped);
-  curl_free(escaped);
-  return out;
-}
 
 const char* Bool(bool b) { return b ? "true" : "false"; }
 
@@ -57,12 +50,12 @@ absl::Status CheckName(absl::string_view name) {
 std::string ReadQuery(const SecretScope& scope) {
   std::vector<std::string> params;
   if (!scope.project_id.empty()) {
-    params.push_back(absl::StrCat("workspaceId=", Escape(scope.project_id)));
+    params.push_back(absl::StrCat("workspaceId=", UrlEncode(scope.project_id)));
   } else {
-    params.push_back(absl::StrCat("workspaceSlug=", Escape(scope.project_slug)));
+    params.push_back(absl::StrCat("workspaceSlug=", UrlEncode(scope.project_slug)));
   }
-  params.push_back(absl::StrCat("environment=", Escape(scope.environment)));
-  params.push_back(absl::StrCat("secretPath=", Escape(scope.secret_path.empty() ? "/" : scope.secret_path)));
+  params.push_back(absl::StrCat("environment=", UrlEncode(scope.environment)));
+  params.push_back(absl::StrCat("secretPath=", UrlEncode(scope.secret_path.empty() ? "/" : scope.secret_path)));
   params.push_back(absl::StrCat("recursive=", Bool(scope.recursive)));
   // Older routers read include_imports, current ones includeImports.
   params.push_back(absl::StrCat("include_imports=", Bool(scope.include_imports)));
@@ -197,7 +190,7 @@ absl::StatusOr<SecretRecord> InfisicalClient::Get(const SecretScope& scope,
   SS_RETURN_IF_ERROR(CheckScope(scope));
   SS_RETURN_IF_ERROR(CheckName(name));
   HttpRequest request;
-  request.url = absl::StrCat(options_.api_url, kRawPath, "/", Escape(name), "?",
+  request.url = absl::StrCat(options_.api_url, kRawPath, "/", UrlEncode(name), "?",
                              ReadQuery(scope), "&type=shared");
   const std::string what = HttpRequestLabel(request);
   SS_ASSIGN_OR_RETURN(HttpResponse reply, Call(request));
@@ -227,7 +220,7 @@ absl::Status InfisicalClient::Write(const char* method, const SecretScope& scope
 
   HttpRequest request;
   request.method = method;
-  request.url = absl::StrCat(options_.api_url, kRawPath, "/", Escape(name));
+  request.url = absl::StrCat(options_.api_url, kRawPath, "/", UrlEncode(name));
   SS_ASSIGN_OR_RETURN(request.body, ToJsonBody(body));
   if (body.has_secret_value()) {
     body.mutable_secret_value()->assign(body.secret_value().size(), '\0');

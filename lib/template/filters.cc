@@ -3,6 +3,8 @@
 // nlohmann::json throws on invalid UTF-8 while this code base has no exceptions).
 #include "lib/template/filters.h"
 
+#include "lib/base/url_encode.h"
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_format.h"
@@ -12,22 +14,6 @@ namespace secretsync {
 namespace tmpl {
 namespace {
 
-std::string UrlEncode(absl::string_view in) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(in.size() * 3);
-  for (char c : in) {
-    if (absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(c);
-    } else {
-      unsigned char b = static_cast<unsigned char>(c);
-      out.push_back('%');
-      out.push_back(kHex[b >> 4]);
-      out.push_back(kHex[b & 0xF]);
-    }
-  }
-  return out;
-}
 
 std::string JsonEscape(absl::string_view in) {
   std::string out;
