@@ -8,7 +8,6 @@
 #include "lib/devserver/devserver_command.h"
 
 int main(int argc, char** argv) {
-  secretsync::devserver::UnderscoreFlagNames(argc, argv);  // --tls-cert == --tls_cert
   secretsync::ParseToolFlags(argc, argv, secretsync::devserver::kUsage,
                              "lib/devserver/devserver_command");
   secretsync::RealClock clock;

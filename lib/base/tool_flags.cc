@@ -18,8 +18,20 @@ namespace {
 std::string* flags_file_filter = nullptr;
 }  // namespace
 
+void UnderscoreFlagNames(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    char* arg = argv[i];
+    if (arg[0] != '-' || arg[1] != '-') continue;
+    if (arg[2] == '\0') return;  // "--": the rest are not flags
+    for (char* c = arg + 2; *c != '\0' && *c != '='; ++c) {
+      if (*c == '-') *c = '_';
+    }
+  }
+}
+
 void ParseToolFlags(int argc, char** argv, absl::string_view usage,
                     absl::string_view flags_file) {
+  UnderscoreFlagNames(argc, argv);
   flags_file_filter = new std::string(flags_file);  // lives for the process
   absl::FlagsUsageConfig config;
   config.contains_help_flags = [](absl::string_view path) {

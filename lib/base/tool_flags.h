@@ -7,9 +7,13 @@
 
 namespace secretsync {
 
+// Rewrites '-' to '_' in the names of --flags (not in values, and not after a
+// bare "--"), so --dry-run and --dry_run mean the same.
+void UnderscoreFlagNames(int argc, char** argv);
+
 // Sets the usage message (`usage` + the exit codes), makes --help show the
 // flags defined in files whose path contains `flags_file` (e.g.
-// "lib/gen/keygen_command"), and parses argv. Exits 64 on unknown flags or
+// "lib/gen/keygen_command"), and parses argv; flag names may use '-' or '_'. Exits 64 on unknown flags or
 // positional arguments (absl exits 1 itself on malformed flags).
 void ParseToolFlags(int argc, char** argv, absl::string_view usage,
                     absl::string_view flags_file);

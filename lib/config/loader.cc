@@ -4,6 +4,8 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -277,7 +279,10 @@ absl::StatusOr<LoadedConfig> ParseConfig(absl::string_view text, absl::string_vi
 absl::StatusOr<LoadedConfig> LoadConfig(absl::string_view path) {
   std::ifstream in{std::string(path)};
   if (!in) {
-    return absl::NotFoundError(absl::StrCat("config ", path, ": cannot open"));
+    const int err = errno;
+    std::string why = std::strerror(err);
+    if (err == ENOENT) return absl::NotFoundError(absl::StrCat("config ", path, ": ", why));
+    return absl::FailedPreconditionError(absl::StrCat("config ", path, ": cannot open: ", why));
   }
   std::stringstream text;
   text << in.rdbuf();

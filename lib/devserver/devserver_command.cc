@@ -49,17 +49,6 @@ const char kUsage[] =
     "Exits 0 when stopped by a signal; at startup 64 for bad flags, 65 for a bad seed or state\n"
     "file, 66 when the seed does not exist, 75 when the address cannot be bound.\n";
 
-void UnderscoreFlagNames(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    char* arg = argv[i];
-    if (arg[0] != '-' || arg[1] != '-') continue;
-    if (arg[2] == '\0') return;  // "--": the rest are not flags
-    for (char* c = arg + 2; *c != '\0' && *c != '='; ++c) {
-      if (*c == '-') *c = '_';
-    }
-  }
-}
-
 DevServerOptions OptionsFromFlags() {
   DevServerOptions options;
   options.listen = absl::GetFlag(FLAGS_listen);

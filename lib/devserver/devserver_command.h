@@ -31,10 +31,6 @@ struct DevServerOptions {
   int rate_limit_per_minute = 0;
 };
 
-// Rewrites "--tls-cert=x" to "--tls_cert=x" in place (names only, values are
-// untouched), so the documented dashed spellings reach absl's flags. Stops at "--".
-void UnderscoreFlagNames(int argc, char** argv);
-
 // The options from the absl flags (--listen, --seed, --state, --tls-cert,
 // --tls-key, --enable-faults, --rate-limit-per-minute).
 DevServerOptions OptionsFromFlags();

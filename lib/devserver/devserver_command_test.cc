@@ -66,18 +66,6 @@ TEST(LoadInitialStateTest, PrefersExistingStateFileOverSeed) {
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("--seed")));
 }
 
-TEST(UnderscoreFlagNamesTest, RewritesNamesOnly) {
-  std::vector<std::string> args = {"devserver", "--tls-cert=/a-b/c", "--enable-faults", "-x-y",
-                                   "--",        "--rate-limit"};
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  UnderscoreFlagNames(static_cast<int>(argv.size()), argv.data());
-  EXPECT_EQ(args[1], "--tls_cert=/a-b/c");
-  EXPECT_EQ(args[2], "--enable_faults");
-  EXPECT_EQ(args[3], "-x-y");
-  EXPECT_EQ(args[5], "--rate-limit");
-}
-
 }  // namespace
 }  // namespace devserver
 }  // namespace secretsync
