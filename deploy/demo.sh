@@ -40,17 +40,17 @@ export INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET=demo-client-secret
 cd "$work"
 
 echo "== keygen --push: create the spec's missing secrets (names only)"
-"$bin/keygen" --config=demo.textproto --site_url="$url" --push
+"$bin/keygen" --config=demo.textproto --site-url="$url" --push
 
 echo "== sync: render .env"
-"$bin/sync" --config=demo.textproto --site_url="$url"
+"$bin/sync" --config=demo.textproto --site-url="$url"
 
 echo "== the rendered .env, values masked"
 ls -l .env | awk '{print "   " $1 " " $NF}'
 sed -E "s/^([A-Za-z_][A-Za-z0-9_]*)=.+$/\1=********/" .env | sed 's/^/   /'
 
 echo "== sync again: nothing changed, nothing written, no command run"
-"$bin/sync" --config=demo.textproto --site_url="$url"
+"$bin/sync" --config=demo.textproto --site-url="$url"
 
 echo "== someone changes EMAIL_URL in Infisical; sync names just that variable"
 token=$(curl -sf -X POST "$url/api/v1/auth/universal-auth/login" -H 'Content-Type: application/json' \
@@ -58,6 +58,6 @@ token=$(curl -sf -X POST "$url/api/v1/auth/universal-auth/login" -H 'Content-Typ
 curl -sf -o /dev/null -X PATCH "$url/api/v3/secrets/raw/EMAIL_URL" -H "Authorization: Bearer $token" \
   -H 'Content-Type: application/json' \
   -d '{"workspaceSlug":"glitchtip","projectSlug":"glitchtip","environment":"prod","secretPath":"/","secretValue":"smtps://apikey:new-demo-key@smtp.example.com:465"}'
-"$bin/sync" --config=demo.textproto --site_url="$url" --dry_run
-"$bin/sync" --config=demo.textproto --site_url="$url"
+"$bin/sync" --config=demo.textproto --site-url="$url" --dry_run
+"$bin/sync" --config=demo.textproto --site-url="$url"
 echo "== done; the dev server stops now"
