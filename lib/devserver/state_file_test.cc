@@ -58,7 +58,7 @@ TEST(StateFileTest, ParseErrorNamesLineAndColumnButNotTheContent) {
 TEST(StateFileTest, WriteToMissingFolderFailsAndLeavesNothing) {
   secretsync::v1::DevSeed seed;
   EXPECT_THAT(WriteStateFile(TmpPath("no/such/dir/state"), seed),
-              StatusIs(absl::StatusCode::kInternal, HasSubstr("no/such/dir/state")));
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("no/such/dir")));
 }
 
 }  // namespace
