@@ -121,6 +121,14 @@ expect_fail "group-readable credential file" 78
 check "refusal names the file" grep -q "client-secret" "$T/err"
 chmod 600 "$work/client-secret"
 
+# A run holding the lock (cron, the agent, a person) makes sync wait, then give up with 75.
+flock "$work/.env.lock" sleep 5 &
+holder=$!
+sleep 0.3
+expect_fail "lock held by another run" 75 --wait-lock=1s
+check "lock message names the lock file" grep -q ".env.lock" "$T/err"
+kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+
 # 5. After all that, a normal sync still works and changes nothing.
 run_sync
 check "recovery sync exits 0" [ "$rc" -eq 0 ]
