@@ -1,6 +1,11 @@
 // RealSystem wiring and the curl-backed store factory.
 #include "lib/app/real_system.h"
 
+#include <malloc.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdint>
 #include <memory>
 #include <utility>
 
@@ -23,6 +28,41 @@ class OwningStore : public infisical::ForwardingSecretStore {
   std::unique_ptr<infisical::SecretStore> inner_;
 };
 
+constexpr uintptr_t kHugePage = 2 << 20;
+
+// sync and keygen are one-shot processes, and a 10,000-secret list reply
+// passes through ~15 MB of buffers (the body, protobuf's transcoding buffers,
+// the message, the records). With glibc's defaults each of them is faulted in
+// 4 KiB at a time, and a page fault costs ~13 us on a VM: a third of such a
+// sync's time. So, once, before anything big is allocated:
+//  - blocks up to 32 MiB (the most glibc accepts) come from the heap, and
+//    freed memory stays there for reuse instead of being unmapped or trimmed
+//    (a quarter fewer faults by itself);
+//  - the heap grows by 64 MiB of address space now (untouched pages cost
+//    nothing), and that range is marked MADV_HUGEPAGE, so where the kernel's
+//    transparent huge pages are in "madvise" mode (Debian's default) the
+//    heap faults in 2 MiB at a time (GLIBC_TUNABLES=glibc.malloc.hugetlb=1
+//    does the same for a whole process, but must be set before it starts).
+// Every step is best effort: where one fails, malloc works as before.
+void TuneMallocForOneShotProcess() {
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mallopt(M_TOP_PAD, 64 << 20);
+  const uintptr_t before = reinterpret_cast<uintptr_t>(sbrk(0));
+  // More than the whole heap holds, so no free chunk fits: malloc must grow
+  // the heap, by the request plus the 64 MiB pad. (volatile: else the
+  // compiler drops the malloc/free pair as dead code.)
+  void* volatile grow = malloc(mallinfo2().arena + 1);
+  const uintptr_t after = reinterpret_cast<uintptr_t>(sbrk(0));
+  free(grow);  // back to the top of the heap, which is no longer trimmed
+  mallopt(M_TOP_PAD, 128 << 10);  // glibc's default, for any later growth
+  const uintptr_t start = (before + kHugePage - 1) & ~(kHugePage - 1);
+  const uintptr_t end = after & ~(kHugePage - 1);
+  if (before != static_cast<uintptr_t>(-1) && end > start) {
+    madvise(reinterpret_cast<void*>(start), end - start, MADV_HUGEPAGE);
+  }
+}
+
 }  // namespace
 
 infisical::SecretStoreFactory CurlStoreFactory(Clock& clock, RandomSource& random,
@@ -38,6 +78,8 @@ infisical::SecretStoreFactory CurlStoreFactory(Clock& clock, RandomSource& rando
         new OwningStore(std::move(http), std::move(inner)));
   };
 }
+
+RealSystem::RealSystem() : log_(std::cerr) { TuneMallocForOneShotProcess(); }
 
 System RealSystem::deps() {
   return System{clock_, fs_, random_, env_, commands_, log_,

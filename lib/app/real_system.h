@@ -9,10 +9,12 @@
 
 namespace secretsync {
 
-// Owns the real seams. Not copyable; lives for the whole of main().
+// Owns the real seams. Not copyable; lives for the whole of main(). Build one
+// per process, first thing: the constructor also tunes glibc malloc for a
+// short-lived tool (see real_system.cc).
 class RealSystem {
  public:
-  RealSystem() : log_(std::cerr) {}
+  RealSystem();
   RealSystem(const RealSystem&) = delete;
   RealSystem& operator=(const RealSystem&) = delete;
 

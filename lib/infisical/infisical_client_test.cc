@@ -3,9 +3,11 @@
 #include "lib/infisical/infisical_client.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/auth/static_token_provider.h"
@@ -137,6 +139,46 @@ TEST_F(InfisicalClientTest, ListMergesImportsLikeTheCli) {
   EXPECT_EQ((*list)[1].secret_path, "/second");
   EXPECT_EQ((*list)[2].value.Expose(), "only-first");
   EXPECT_EQ((*list)[4].value.Expose(), "personal-wins");
+}
+
+TEST_F(InfisicalClientTest, ListKeepsTheFirstSharedAndTheLastPersonalRowOfAName) {
+  std::string body = absl::StrCat(
+      R"({"secrets":[)", RawSecret("Z_SHARED", "first"), ",", RawSecret("A_PERSONAL", "p1", "personal"),
+      ",", RawSecret("Z_SHARED", "second"), ",", RawSecret("A_PERSONAL", "p2", "personal"), ",",
+      RawSecret("M_BOTH", "shared"), ",", RawSecret("M_BOTH", "personal", "personal"), "]}");
+  fake_.On("GET", "/api/v3/secrets/raw", JsonReply(200, body));
+  auto list = client_.List(scope_);
+  ASSERT_THAT(list, IsOk());
+  EXPECT_THAT(Names(*list), ElementsAre("A_PERSONAL", "M_BOTH", "Z_SHARED"));
+  EXPECT_EQ((*list)[0].value.Expose(), "p2");
+  EXPECT_EQ((*list)[1].value.Expose(), "personal");
+  EXPECT_EQ((*list)[2].value.Expose(), "first");
+}
+
+TEST_F(InfisicalClientTest, ListReadsUpdatedAtInEveryRfc3339Form) {
+  const std::vector<std::pair<std::string, absl::Time>> cases = {
+      {"2026-01-05T03:04:05.000Z", absl::FromUnixSeconds(1767582245)},
+      {"2026-01-05T03:04:05.123Z", absl::FromUnixMillis(1767582245123)},
+      {"2026-01-05T03:04:05Z", absl::FromUnixSeconds(1767582245)},
+      {"2026-01-05T05:04:05.5+02:00", absl::FromUnixMillis(1767582245500)},
+      {"2024-02-29T00:00:00.000Z", absl::FromUnixSeconds(1709164800)},
+      {"2026-02-30T00:00:00.000Z", absl::InfinitePast()},
+      {"2026-13-01T00:00:00.000Z", absl::InfinitePast()},
+      {"2026-01-05T24:00:00.000Z", absl::InfinitePast()},
+      {"yesterday", absl::InfinitePast()},
+      {"", absl::InfinitePast()},
+  };
+  for (const auto& [text, want] : cases) {
+    FakeHttpTransport fake;
+    fake.On("GET", "/api/v3/secrets/raw",
+            JsonReply(200, absl::StrCat(R"({"secrets":[{"secretKey":"K","secretValue":"v",)",
+                                        R"("updatedAt":")", text, R"("}]})")));
+    InfisicalClient client(fake, auth_, ClientOptions{"https://infisical.test/api", &log_});
+    auto list = client.List(scope_);
+    ASSERT_THAT(list, IsOk());
+    ASSERT_EQ(list->size(), 1u);
+    EXPECT_EQ((*list)[0].updated_at, want) << text;
+  }
 }
 
 TEST_F(InfisicalClientTest, UnknownFolderIsAnEmptyList) {

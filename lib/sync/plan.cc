@@ -1,8 +1,11 @@
 // MakePlan: validation, rendering and diffing.
 #include "lib/sync/plan.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -16,21 +19,45 @@ namespace secretsync {
 namespace sync {
 namespace {
 
-using SecretMap = std::map<std::string, SecretValue, std::less<>>;
+// The fetched secrets by name. It points into the records, which outlive the
+// plan, so no value is copied (a list can hold 10,000 secrets). The first
+// record of a name wins, as it would in a map.
+class SecretIndex {
+ public:
+  explicit SecretIndex(const std::vector<infisical::SecretRecord>& records) {
+    entries_.reserve(records.size());
+    for (const auto& r : records) entries_.emplace_back(r.name, &r.value);
+    // SecretStore::List returns records sorted by name; the check is cheap.
+    if (!std::is_sorted(entries_.begin(), entries_.end(), ByName)) {
+      std::stable_sort(entries_.begin(), entries_.end(), ByName);
+    }
+  }
+
+  // The value of `name`, or nullptr when there is no such secret.
+  const SecretValue* Find(absl::string_view name) const {
+    auto it = std::lower_bound(entries_.begin(), entries_.end(), Entry(name, nullptr), ByName);
+    return it != entries_.end() && it->first == name ? it->second : nullptr;
+  }
+
+ private:
+  using Entry = std::pair<absl::string_view, const SecretValue*>;
+  static bool ByName(const Entry& a, const Entry& b) { return a.first < b.first; }
+  std::vector<Entry> entries_;
+};
 
 // Every spec'd secret the template uses (or that exists) must pass its
 // validator. Collects all failures into one error.
-absl::Status ValidateSecrets(const v1::DeploymentConfig& config, const SecretMap& secrets,
-                             const std::set<std::string>& referenced) {
+absl::Status ValidateSecrets(const v1::DeploymentConfig& config, const SecretIndex& secrets,
+                             const std::vector<std::string>& referenced) {
   std::vector<std::string> problems;
   for (const std::string& name : referenced) {
     absl::Status s = spec::ValidateEnvName(name);
     if (!s.ok()) problems.push_back(std::string(s.message()));
   }
   for (const auto& spec : config.secrets()) {
-    auto it = secrets.find(spec.name());
-    if (it == secrets.end()) continue;  // a referenced missing one is reported by Render
-    absl::Status s = spec::ValidateSecret(spec, it->second);
+    const SecretValue* value = secrets.Find(spec.name());
+    if (value == nullptr) continue;  // a referenced missing one is reported by Render
+    absl::Status s = spec::ValidateSecret(spec, *value);
     if (!s.ok()) problems.push_back(std::string(s.message()));
   }
   if (problems.empty()) return absl::OkStatus();
@@ -54,12 +81,13 @@ std::map<std::string, std::set<std::string>> SecretsByVariable(const tmpl::Templ
 absl::StatusOr<Plan> MakePlan(const v1::DeploymentConfig& config, const tmpl::Template& tmpl,
                               const std::vector<infisical::SecretRecord>& records,
                               const std::optional<std::string>& existing, Logger& log) {
-  SecretMap secrets;
-  for (const auto& r : records) secrets.emplace(r.name, r.value.Copy());
-  std::vector<std::string> referenced_list = tmpl.ReferencedNames();
-  std::set<std::string> referenced(referenced_list.begin(), referenced_list.end());
+  const SecretIndex secrets(records);
+  const std::vector<std::string> referenced = tmpl.ReferencedNames();  // sorted, unique
 
-  SS_ASSIGN_OR_RETURN(tmpl::RenderedEnv rendered, tmpl::Render(tmpl, tmpl::MapLookup(secrets)));
+  SS_ASSIGN_OR_RETURN(tmpl::RenderedEnv rendered,
+                      tmpl::Render(tmpl, [&secrets](absl::string_view name) {
+                        return secrets.Find(name);
+                      }));
   SS_RETURN_IF_ERROR(ValidateSecrets(config, secrets, referenced));
   Plan plan;
   SS_ASSIGN_OR_RETURN(plan.content, dotenv::WriteDotenv(rendered));

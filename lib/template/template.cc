@@ -275,6 +275,10 @@ absl::StatusOr<RenderedEnv> Render(const Template& tmpl, const SecretLookup& loo
                                        " references unknown secret ", ref.name));
         continue;
       }
+      if (ref.filters.empty()) {
+        value.append(secret->Expose().data(), secret->size());
+        continue;
+      }
       SecretValue current = secret->Copy();
       for (const std::string& filter : ref.filters) {
         current = SecretValue(ApplyFilter(filter, current.Expose()));

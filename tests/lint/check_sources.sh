@@ -18,7 +18,7 @@ allowed=(
   lib/infisical/infisical_client.cc   # request bodies and Authorization header
   lib/infisical/infisical_store.cc    # parses a service token's parts
   lib/spec/validators.cc              # checks values against the spec
-  lib/template/template.cc            # applies filters while rendering
+  lib/template/template.cc            # renders values and applies filters
   lib/testing/fake_secret_store.cc    # test double
 )
 
