@@ -1,5 +1,5 @@
-// TokenCache (see token_cache.h): a 0600 JSON file written through lib/fileio,
-// crash-safe like the .env itself.
+// TokenCache (see token_cache.h): a 0600 JSON file replaced atomically through
+// lib/fileio; a torn or lost cache is ignored and costs one login.
 #include "lib/auth/token_cache.h"
 
 #include "lib/base/filesystem.h"
@@ -90,15 +90,16 @@ absl::Status TokenCache::Store(const CachedToken& token) const {
   auto json = infisical::ToJsonBody(entry);
   if (!json.ok()) return json.status();
 
-  // The same crash-safe path as the .env: temp file created 0600, fsync,
-  // rename, fsync the folder. Temp files of a run killed mid-write are
+  // The same atomic path as the .env (temp file created 0600, rename), minus
+  // the fsyncs. Temp files of a run killed mid-write are
   // removed first; a lost cache only costs one login.
   static RealFilesystem* const fs = new RealFilesystem;
   absl::Status cleaned = fileio::RemoveStaleTempFiles(*fs, path_);
   if (!cleaned.ok()) log_.Warn("auth.token_cache_cleanup").Field("why", cleaned.message());
   SecretValue content(std::move(*json));
-  return Annotate(fileio::WriteFileAtomically(*fs, path_, content, fileio::WriteOptions{}),
-                  "write token cache");
+  fileio::WriteOptions options;
+  options.durable = false;  // losing the cache costs one login, not worth two fsyncs
+  return Annotate(fileio::WriteFileAtomically(*fs, path_, content, options), "write token cache");
 }
 
 void TokenCache::Clear() const { unlink(path_.c_str()); }

@@ -30,11 +30,11 @@ absl::Status WriteAndRename(Filesystem& fs, absl::string_view path, absl::string
                                    opts.gid.value_or(static_cast<gid_t>(-1))));
   }
   SS_RETURN_IF_ERROR(file->Chmod(opts.mode));
-  SS_RETURN_IF_ERROR(file->Sync());
+  if (opts.durable) SS_RETURN_IF_ERROR(file->Sync());
   SS_RETURN_IF_ERROR(file->Close());
   SS_RETURN_IF_ERROR(fs.Rename(temp_path, path));
   std::move(remove_temp).Cancel();
-  return fs.SyncDir(dir);
+  return opts.durable ? fs.SyncDir(dir) : absl::OkStatus();
 }
 
 }  // namespace

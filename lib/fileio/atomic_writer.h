@@ -27,6 +27,10 @@ struct WriteOptions {
   // existing content is first written (atomically, mode 0600) to this path,
   // e.g. "<path>.bak".
   std::string backup_path;
+  // false skips both fsyncs: the rename is still atomic (old or new content,
+  // never a mix), but a power loss may lose the new file. Only for caches whose
+  // loss costs nothing but time, like the access-token cache.
+  bool durable = true;
 };
 
 // The temp-file prefix for `path`: ".<basename>.secretsync-tmp-".

@@ -144,6 +144,16 @@ TEST(AtomicWriterTest, OwnerAndModeAreSetBeforeTheRename) {
   EXPECT_THAT(fs.ops()[3], "chmod 640");
 }
 
+TEST(AtomicWriterTest, NonDurableWriteSkipsBothFsyncsOnly) {
+  std::string dir = FreshDir("nondurable");
+  RealFilesystem real;
+  FakeFilesystem fs(real);
+  WriteOptions opts;
+  opts.durable = false;
+  ASSERT_THAT(WriteFileAtomically(fs, JoinPath(dir, "cache"), "x", opts), IsOk());
+  EXPECT_THAT(fs.op_names(), ElementsAre("create_temp", "write", "chmod", "close", "rename"));
+}
+
 // Fails every step in turn: up to and including the rename, the original file
 // stays byte-identical with its mode; after it (folder fsync) the new file is
 // in place. Never a temp file left behind.
