@@ -30,15 +30,33 @@ set_secret SECRET_KEY "canary-crash-value-A"; sync_once; cp "$work/.env" "$T/A.e
 set_secret SECRET_KEY "canary-crash-value-B"; sync_once; cp "$work/.env" "$T/B.env"
 check "the two contents differ" bash -c "! cmp -s '$T/A.env' '$T/B.env'"
 
-bad_content=0 bad_mode=0 leftovers=0 killed_mid=0
+# Kill times spread over a whole run, however fast this machine (or sanitizer
+# build) is: uniform over 0..120% of the median duration of a full sync.
+durations=()
+for _ in 1 2 3 4 5; do
+  set_secret SECRET_KEY "canary-crash-value-A"
+  t0=${EPOCHREALTIME/./}; sync_once; t1=${EPOCHREALTIME/./}
+  durations+=($(( (10#$t1 - 10#$t0) / 1000 )))
+done
+run_ms=$(printf '%s\n' "${durations[@]}" | sort -n | sed -n 3p)
+span_ms=$(( run_ms * 12 / 10 + 1 ))
+echo "a full sync takes ${run_ms} ms here; killing at 0..${span_ms} ms"
+
+bad_content=0 bad_mode=0 leftovers=0 killed_mid=0 saw_old=0 saw_new=0
 for i in $(seq 1 "$runs"); do
-  if [ $((i % 2)) -eq 0 ]; then set_secret SECRET_KEY "canary-crash-value-A"; else set_secret SECRET_KEY "canary-crash-value-B"; fi
+  if [ $((i % 2)) -eq 0 ]; then old=B new=A; else old=A new=B; fi
+  set_secret SECRET_KEY "canary-crash-value-$new"
   "$SYNC" --config="$work/config.textproto" --wait_lock=10s >/dev/null 2>&1 &
   pid=$!
-  sleep "0.0$((RANDOM % 60 + 10))"
+  delay_ms=$((RANDOM % span_ms))
+  sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
   kill -KILL "$pid" 2>/dev/null && killed_mid=$((killed_mid + 1))
   wait "$pid" 2>/dev/null
-  if ! cmp -s "$work/.env" "$T/A.env" && ! cmp -s "$work/.env" "$T/B.env"; then
+  if cmp -s "$work/.env" "$T/$new.env"; then
+    saw_new=$((saw_new + 1))
+  elif cmp -s "$work/.env" "$T/$old.env"; then
+    saw_old=$((saw_old + 1))
+  else
     bad_content=$((bad_content + 1))
   fi
   [ "$(stat -c %a "$work/.env")" = 600 ] || bad_mode=$((bad_mode + 1))
@@ -47,11 +65,13 @@ for i in $(seq 1 "$runs"); do
     [ "$(temp_files)" -eq 0 ] || leftovers=$((leftovers + 1))
   fi
 done
-echo "killed $killed_mid of $runs runs before they finished"
+echo "killed $killed_mid of $runs runs before they finished; .env old $saw_old times, new $saw_new times"
 check "every .env was exactly the old or the new content" [ "$bad_content" -eq 0 ]
 check "every .env was mode 600" [ "$bad_mode" -eq 0 ]
 check "no temp file survived a completed run" [ "$leftovers" -eq 0 ]
 check "the kills hit running syncs (at least a quarter)" [ "$killed_mid" -ge $((runs / 4)) ]
+check "some killed runs left the old content" [ "$saw_old" -ge 1 ]
+check "some runs got as far as the new content" [ "$saw_new" -ge 1 ]
 sync_once
 check "final sync leaves no temp file" [ "$(temp_files)" -eq 0 ]
 check ".env.bak is mode 600" [ "$(stat -c %a "$work/.env.bak")" = 600 ]
