@@ -51,6 +51,21 @@ ApiError MakeError(int status, absl::string_view name, absl::string_view message
 ApiError BadRequest(absl::string_view m) { return MakeError(400, "BadRequest", m); }
 ApiError Unauthorized(absl::string_view m) { return MakeError(401, "UnauthorizedError", m); }
 ApiError TokenError(absl::string_view m) { return MakeError(403, "TokenError", m); }
+
+// The 403 TokenError a bad bearer or body token gets; nullopt for a valid one.
+std::optional<ApiError> RejectedToken(TokenVerdict verdict) {
+  switch (verdict) {
+    case TokenVerdict::kMalformed:
+      return TokenError(kMalformedTokenMessage);
+    case TokenVerdict::kBadSignature:
+      return TokenError("invalid signature");
+    case TokenVerdict::kExpired:
+      return TokenError(kExpiredTokenMessage);
+    case TokenVerdict::kValid:
+      break;
+  }
+  return std::nullopt;
+}
 ApiError PermissionDenied(absl::string_view m) { return MakeError(403, "PermissionDenied", m); }
 ApiError NotFound(absl::string_view m, absl::string_view name = "NotFound") {
   return MakeError(404, name, m);
@@ -566,16 +581,7 @@ ApiOr<Caller> DevApi::Impl::Authenticate(const ApiRequest& req, bool allow_servi
     return caller;
   }
   TokenCheck check = VerifyAccessToken(token, store_->signing_key(), clock_.TimeNow());
-  switch (check.verdict) {
-    case TokenVerdict::kMalformed:
-      return TokenError(kMalformedTokenMessage);
-    case TokenVerdict::kBadSignature:
-      return TokenError("invalid signature");
-    case TokenVerdict::kExpired:
-      return TokenError(kExpiredTokenMessage);
-    case TokenVerdict::kValid:
-      break;
-  }
+  if (std::optional<ApiError> rejected = RejectedToken(check.verdict)) return *rejected;
   if (check.claims.auth_token_type != "identityAccessToken") {
     return TokenError(kMalformedTokenMessage);
   }
@@ -812,16 +818,7 @@ ApiOr<AccessTokenClaims> DevApi::Impl::VerifyBodyToken(const Json& body, Issues&
   std::optional<std::string> token = StringField(body, "accessToken", true, issues);
   if (!issues.empty()) return issues.ToError();
   TokenCheck check = VerifyAccessToken(*token, store_->signing_key(), clock_.TimeNow());
-  switch (check.verdict) {
-    case TokenVerdict::kMalformed:
-      return TokenError(kMalformedTokenMessage);
-    case TokenVerdict::kBadSignature:
-      return TokenError("invalid signature");
-    case TokenVerdict::kExpired:
-      return TokenError(kExpiredTokenMessage);
-    case TokenVerdict::kValid:
-      break;
-  }
+  if (std::optional<ApiError> rejected = RejectedToken(check.verdict)) return *rejected;
   if (check.claims.auth_token_type != "identityAccessToken") {
     return BadRequest("Only identity access tokens can be renewed");
   }
