@@ -382,6 +382,9 @@ class DevApi::Impl {
   ApiOr<Json> ProjectBySlug(const ApiRequest& req, const std::string& path,
                             const std::string& slug);
   ApiOr<Json> ProjectById(const ApiRequest& req, const std::string& path, const std::string& id);
+  // The project, environment and folder a v3/v4 read names in its query
+  // (a single-scope service token overrides them), checked for read access.
+  ApiOr<Target> ResolveReadTarget(const ApiRequest& req, const Caller& caller, int version);
   ApiOr<Json> ListSecrets(const ApiRequest& req, int version, const std::string& path);
   ApiOr<Json> GetSecret(const ApiRequest& req, int version, const std::string& path,
                         const std::string& raw_name);
@@ -941,10 +944,8 @@ void ApplySingleScope(const Caller& caller, std::string& project_id, std::string
 
 }  // namespace
 
-ApiOr<Json> DevApi::Impl::ListSecrets(const ApiRequest& req, int version,
-                                      const std::string& route) {
-  API_ASSIGN_OR_RETURN(Caller caller, Authenticate(req, /*allow_service_token=*/true, route));
-  API_ASSIGN_OR_RETURN(ReadOptions options, ParseReadOptions(req));
+ApiOr<Target> DevApi::Impl::ResolveReadTarget(const ApiRequest& req, const Caller& caller,
+                                               int version) {
   std::string project_id = QueryString(req, version == 3 ? "workspaceId" : "projectId");
   std::string slug = version == 3 ? QueryString(req, "workspaceSlug") : "";
   std::string env = QueryString(req, "environment");
@@ -953,8 +954,16 @@ ApiOr<Json> DevApi::Impl::ListSecrets(const ApiRequest& req, int version,
   if ((project_id.empty() && slug.empty()) || env.empty()) {
     return BadRequest("Missing project id or environment");
   }
-  API_ASSIGN_OR_RETURN(Target target,
-                       ResolveTarget(caller, project_id, slug, env, path, Action::kRead));
+  return ResolveTarget(caller, project_id, slug, env, path, Action::kRead);
+}
+
+ApiOr<Json> DevApi::Impl::ListSecrets(const ApiRequest& req, int version,
+                                      const std::string& route) {
+  API_ASSIGN_OR_RETURN(Caller caller, Authenticate(req, /*allow_service_token=*/true, route));
+  API_ASSIGN_OR_RETURN(ReadOptions options, ParseReadOptions(req));
+  API_ASSIGN_OR_RETURN(Target target, ResolveReadTarget(req, caller, version));
+  const std::string& env = target.env;
+  const std::string& path = target.path;
   const v1::DevProject& project = *target.project;
   Json out;
   if (!DevStore::FolderExists(project, env, path)) {
@@ -1015,16 +1024,9 @@ ApiOr<Json> DevApi::Impl::GetSecret(const ApiRequest& req, int version, const st
     }
   }
   if (!issues.empty()) return issues.ToError();
-  std::string project_id = QueryString(req, version == 3 ? "workspaceId" : "projectId");
-  std::string slug = version == 3 ? QueryString(req, "workspaceSlug") : "";
-  std::string env = QueryString(req, "environment");
-  std::string path = NormalizeSecretPath(QueryString(req, "secretPath"));
-  ApplySingleScope(caller, project_id, slug, env, path);
-  if ((project_id.empty() && slug.empty()) || env.empty()) {
-    return BadRequest("Missing project id or environment");
-  }
-  API_ASSIGN_OR_RETURN(Target target,
-                       ResolveTarget(caller, project_id, slug, env, path, Action::kRead));
+  API_ASSIGN_OR_RETURN(Target target, ResolveReadTarget(req, caller, version));
+  const std::string& env = target.env;
+  const std::string& path = target.path;
   const v1::DevProject& project = *target.project;
   if (!DevStore::FolderExists(project, env, path)) {
     return NotFound(absl::StrCat("Folder with path '", path, "' in environment with slug '", env,
