@@ -54,6 +54,13 @@ constexpr char kSeed[] = R"pb(
     client_secret: "demo-client-secret"
     project_ids: "5f0c1c2e-7a43-4d2b-9a1e-2b6f0d8c4e11"
   }
+  identities {
+    client_id: "renewable-client-id"
+    client_secret: "renewable-client-secret"
+    project_ids: "5f0c1c2e-7a43-4d2b-9a1e-2b6f0d8c4e11"
+    access_token_ttl_seconds: 600
+    access_token_max_ttl_seconds: 86400
+  }
   service_tokens {
     token: "st.tok1.sekrit"
     project_id: "5f0c1c2e-7a43-4d2b-9a1e-2b6f0d8c4e11"
@@ -246,11 +253,20 @@ TEST_F(ContractTest, StatusAndAuthEndpoints) {
             Json::parse(R"([{"code":"invalid_type","expected":"string","received":"undefined",)"
                         R"("path":["clientSecret"],"message":"Required"}])"));
 
-  Http renew = Do("POST", "/api/v1/auth/token/renew", Json{{"accessToken", token}}.dump());
+  // With TTL == max TTL (the defaults) real Infisical refuses any renewal once
+  // a millisecond has passed, so renewal is pinned with TTL < max TTL.
+  Http renewable = Do("POST", "/api/v1/auth/universal-auth/login",
+                      R"({"clientId":"renewable-client-id","clientSecret":"renewable-client-secret"})");
+  ASSERT_EQ(renewable.status, 200) << renewable.body;
+  EXPECT_EQ(renewable.json["expiresIn"], 600);
+  EXPECT_EQ(renewable.json["accessTokenMaxTTL"], 86400);
+  std::string renewable_token = renewable.json["accessToken"];
+  Http renew =
+      Do("POST", "/api/v1/auth/token/renew", Json{{"accessToken", renewable_token}}.dump());
   ASSERT_EQ(renew.status, 200) << renew.body;
   EXPECT_EQ(Keys(renew.json), Keys(login.json));
   std::string renewed = renew.json["accessToken"];
-  EXPECT_NE(renewed, token);
+  EXPECT_NE(renewed, renewable_token);
 
   std::string list = absl::StrCat("/api/v4/secrets?projectId=", kProject, "&environment=prod");
   ExpectError(Do("GET", list), 401, "UnauthorizedError", "Token missing");
