@@ -1,15 +1,15 @@
-// keygen: generate secrets with the OS CSPRNG; see lib/gen/keygen_command.h.
+// keygen: generate secrets with the OS CSPRNG; see lib/keygen/keygen_command.h.
 #include <iostream>
 
 #include "lib/app/real_system.h"
 #include "lib/base/tool_flags.h"
-#include "lib/gen/keygen_command.h"
+#include "lib/keygen/keygen_command.h"
+#include "tools/keygen_flags.h"
 
 int main(int argc, char** argv) {
-  secretsync::ParseToolFlags(argc, argv, secretsync::gen::kKeygenUsage, "lib/gen/keygen_command");
+  secretsync::ParseToolFlags(argc, argv, secretsync::keygen::kKeygenUsage, "tools/keygen_flags");
   secretsync::RealSystem real;
   secretsync::System sys = real.deps();
-  return secretsync::gen::RunKeygen(secretsync::gen::KeygenOptionsFromFlags(),
-                                    {sys.random, sys.env, sys.log, sys.stores}, std::cout,
-                                    std::cerr);
+  return secretsync::keygen::RunKeygen(secretsync::KeygenOptionsFromFlags(), sys, std::cout,
+                                       std::cerr);
 }

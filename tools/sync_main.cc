@@ -4,10 +4,11 @@
 #include "lib/app/real_system.h"
 #include "lib/base/tool_flags.h"
 #include "lib/sync/sync_command.h"
+#include "tools/sync_flags.h"
 
 int main(int argc, char** argv) {
-  secretsync::ParseToolFlags(argc, argv, secretsync::sync::kSyncUsage, "lib/sync/sync_command");
+  secretsync::ParseToolFlags(argc, argv, secretsync::sync::kSyncUsage, "tools/sync_flags");
   secretsync::RealSystem real;
-  return secretsync::sync::RunSync(secretsync::sync::SyncOptionsFromFlags(), real.deps(),
-                                   std::cout, std::cerr);
+  secretsync::System sys = real.deps();
+  return secretsync::sync::RunSync(secretsync::SyncOptionsFromFlags(), sys, std::cout, std::cerr);
 }

@@ -10,7 +10,7 @@
 #include <utility>
 
 #include "lib/base/status_macros.h"
-#include "lib/infisical/curl_http_transport.h"
+#include "lib/http/curl_http_transport.h"
 #include "lib/infisical/infisical_store.h"
 
 namespace secretsync {
@@ -69,9 +69,9 @@ infisical::SecretStoreFactory CurlStoreFactory(Clock& clock, RandomSource& rando
                                                const Environment& env, LogSink& log) {
   return [&clock, &random, &env, &log](const v1::DeploymentConfig& config)
              -> absl::StatusOr<std::unique_ptr<infisical::SecretStore>> {
-    SS_ASSIGN_OR_RETURN(infisical::CurlTransportOptions options,
+    SS_ASSIGN_OR_RETURN(http::CurlTransportOptions options,
                         infisical::CurlTransportOptionsFromConfig(config));
-    auto http = std::make_unique<infisical::CurlHttpTransport>(std::move(options));
+    auto http = std::make_unique<http::CurlHttpTransport>(std::move(options));
     SS_ASSIGN_OR_RETURN(std::unique_ptr<infisical::SecretStore> inner,
                         infisical::NewInfisicalStore(config, *http, clock, random, env, log));
     return std::unique_ptr<infisical::SecretStore>(
@@ -82,7 +82,7 @@ infisical::SecretStoreFactory CurlStoreFactory(Clock& clock, RandomSource& rando
 RealSystem::RealSystem() : log_(std::cerr) { TuneMallocForOneShotProcess(); }
 
 System RealSystem::deps() {
-  return System{clock_, fs_, random_, env_, commands_, log_,
+  return System{clock_, fs_, random_, env_, commands_, log_, users_,
                 CurlStoreFactory(clock_, random_, env_, log_)};
 }
 

@@ -27,6 +27,7 @@ class RealSystem {
   RealEnvironment env_;
   RealCommandRunner commands_;
   StreamLogSink log_;
+  RealUserDirectory users_;
 };
 
 // Builds InfisicalClient stores over a CurlHttpTransport configured from the

@@ -9,6 +9,7 @@
 #include "lib/base/filesystem.h"
 #include "lib/base/log.h"
 #include "lib/base/random_source.h"
+#include "lib/base/user_directory.h"
 #include "lib/infisical/secret_store.h"
 
 namespace secretsync {
@@ -21,6 +22,7 @@ struct System {
   const Environment& env;
   CommandRunner& commands;
   LogSink& log;
+  const UserDirectory& users;
   infisical::SecretStoreFactory stores;
 };
 

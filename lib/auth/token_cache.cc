@@ -15,7 +15,7 @@
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
-#include "lib/infisical/json_wire.h"
+#include "lib/http/json_wire.h"
 #include "proto/infisical_api.pb.h"
 
 namespace secretsync {
@@ -59,7 +59,7 @@ std::optional<CachedToken> TokenCache::Load() const {
     json.append(buf, static_cast<size_t>(n));
   }
   v1::CachedAccessToken entry;
-  if (!infisical::ParseJsonReply(json, "token cache", &entry).ok() ||
+  if (!http::ParseJsonReply(json, "token cache", &entry).ok() ||
       entry.access_token().empty()) {
     log_.Warn("auth.token_cache_ignored").Field("path", path_).Field("reason", "malformed");
     return std::nullopt;
@@ -87,7 +87,7 @@ absl::Status TokenCache::Store(const CachedToken& token) const {
   entry.set_max_expires_at(token.max_expires_at == absl::InfiniteFuture()
                                ? 0
                                : absl::ToUnixSeconds(token.max_expires_at));
-  auto json = infisical::ToJsonBody(entry);
+  auto json = http::ToJsonBody(entry);
   if (!json.ok()) return json.status();
 
   // The same atomic path as the .env (temp file created 0600, rename), minus

@@ -6,8 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/base/status_macros.h"
-#include "lib/infisical/http_status.h"
-#include "lib/infisical/json_wire.h"
+#include "lib/http/http_status.h"
+#include "lib/http/json_wire.h"
 #include "proto/infisical_api.pb.h"
 
 namespace secretsync {
@@ -30,9 +30,9 @@ UniversalAuthProvider::UniversalAuthProvider(HttpTransport& http, Clock& clock, 
 
 absl::StatusOr<CachedToken> UniversalAuthProvider::TokenFromReply(const HttpResponse& reply,
                                                                   const std::string& what) {
-  SS_RETURN_IF_ERROR(infisical::StatusFromHttp(reply, what));
+  SS_RETURN_IF_ERROR(http::StatusFromHttp(reply, what));
   v1::AccessTokenReply parsed;
-  SS_RETURN_IF_ERROR(infisical::ParseJsonReply(reply.body, what, &parsed));
+  SS_RETURN_IF_ERROR(http::ParseJsonReply(reply.body, what, &parsed));
   if (parsed.access_token().empty() || parsed.expires_in() < 0 ||
       parsed.access_token_max_ttl() < 0) {
     return absl::InvalidArgumentError(absl::StrCat("malformed reply from ", what));
@@ -54,7 +54,7 @@ absl::StatusOr<CachedToken> UniversalAuthProvider::Login() {
   HttpRequest request;
   request.method = "POST";
   request.url = absl::StrCat(options_.api_url, kLoginPath);
-  SS_ASSIGN_OR_RETURN(request.body, infisical::ToJsonBody(body));
+  SS_ASSIGN_OR_RETURN(request.body, http::ToJsonBody(body));
   body.mutable_client_secret()->assign(body.client_secret().size(), '\0');
   const std::string what = HttpRequestLabel(request);
   absl::Time start = clock_.TimeNow();
@@ -74,7 +74,7 @@ absl::StatusOr<CachedToken> UniversalAuthProvider::Renew(const SecretValue& old_
   HttpRequest request;
   request.method = "POST";
   request.url = absl::StrCat(options_.api_url, kRenewPath);
-  SS_ASSIGN_OR_RETURN(request.body, infisical::ToJsonBody(body));
+  SS_ASSIGN_OR_RETURN(request.body, http::ToJsonBody(body));
   const std::string what = HttpRequestLabel(request);
   auto reply = http_.Send(request);
   std::fill(request.body.begin(), request.body.end(), '\0');

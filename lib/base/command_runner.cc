@@ -14,8 +14,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
-extern char** environ;
-
 namespace secretsync {
 namespace {
 
@@ -40,17 +38,11 @@ bool WaitFor(pid_t pid, int pidfd, absl::Duration d, int* status) {
 }  // namespace
 
 absl::StatusOr<CommandResult> RealCommandRunner::Run(
-    const std::vector<std::string>& argv, const std::map<std::string, std::string>& extra_env,
+    const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
     absl::Duration timeout) {
   if (argv.empty() || argv[0].empty()) return absl::InvalidArgumentError("command is empty");
   std::vector<std::string> env_strings;
-  for (char** e = environ; *e != nullptr; ++e) {
-    absl::string_view kv(*e);
-    absl::string_view key = kv.substr(0, kv.find('='));
-    if (extra_env.count(std::string(key))) continue;
-    env_strings.emplace_back(kv);
-  }
-  for (const auto& [k, v] : extra_env) env_strings.push_back(absl::StrCat(k, "=", v));
+  for (const auto& [k, v] : env) env_strings.push_back(absl::StrCat(k, "=", v));
   std::vector<char*> envp, args;
   for (auto& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
@@ -65,8 +57,14 @@ absl::StatusOr<CommandResult> RealCommandRunner::Run(
   sigset_t none;
   sigemptyset(&none);
   posix_spawnattr_setsigmask(&attr, &none);
+  // Only stdin/stdout/stderr reach the command: not the lock, not a
+  // keep-alive connection to Infisical, not whatever this process inherited.
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   pid_t pid = 0;
-  int rc = posix_spawnp(&pid, args[0], nullptr, &attr, args.data(), envp.data());
+  int rc = posix_spawnp(&pid, args[0], &actions, &attr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) {
     return absl::InternalError(absl::StrCat("cannot start ", argv[0], ": ", std::strerror(rc)));

@@ -20,12 +20,14 @@ struct CommandResult {
 class CommandRunner {
  public:
   virtual ~CommandRunner() = default;
-  // Runs argv[0] (looked up in PATH) with the current environment plus
-  // `extra_env`, inheriting stdin/stdout/stderr. After `timeout` the process
-  // group gets SIGTERM, then SIGKILL 5 s later. Errors: InvalidArgument (empty
-  // argv), Internal (cannot start). A non-zero exit is a result, not an error.
+  // Runs argv[0] (looked up in this process's PATH) with exactly `env` as
+  // its environment (nothing is inherited), stdin/stdout/stderr inherited and
+  // every other descriptor closed. After `timeout` the process group gets
+  // SIGTERM, then SIGKILL 5 s later. Errors: InvalidArgument (empty argv),
+  // Internal (cannot start; E2BIG for an environment over the kernel's limit).
+  // A non-zero exit is a result, not an error.
   virtual absl::StatusOr<CommandResult> Run(const std::vector<std::string>& argv,
-                                            const std::map<std::string, std::string>& extra_env,
+                                            const std::map<std::string, std::string>& env,
                                             absl::Duration timeout) = 0;
 };
 
@@ -33,7 +35,7 @@ class CommandRunner {
 class RealCommandRunner : public CommandRunner {
  public:
   absl::StatusOr<CommandResult> Run(const std::vector<std::string>& argv,
-                                    const std::map<std::string, std::string>& extra_env,
+                                    const std::map<std::string, std::string>& env,
                                     absl::Duration timeout) override;
 };
 

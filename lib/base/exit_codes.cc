@@ -1,9 +1,25 @@
 // Exit codes: mapping from absl::StatusCode and the --help table.
 #include "lib/base/exit_codes.h"
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
 namespace secretsync {
+namespace {
+constexpr char kExitCodePayload[] = "secretsync/exit-code";
+}  // namespace
+
+absl::Status WithExitCode(absl::Status status, int code) {
+  if (!status.ok()) status.SetPayload(kExitCodePayload, absl::Cord(absl::StrCat(code)));
+  return status;
+}
 
 int ExitCodeFromStatus(const absl::Status& status) {
+  if (status.ok()) return kExitOk;
+  if (auto tagged = status.GetPayload(kExitCodePayload)) {
+    int code = 0;
+    if (absl::SimpleAtoi(std::string(*tagged), &code)) return code;
+  }
   switch (status.code()) {
     case absl::StatusCode::kOk:
       return kExitOk;

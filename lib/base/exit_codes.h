@@ -22,7 +22,13 @@ enum ExitCode : int {
   kExitOnChangeFailed = 79,  // the .env was written but the on-change command failed
 };
 
-// Maps a failed status to an exit code. Codes: InvalidArgument -> 65,
+// Tags `status` with the exit code it must give, for the cases the status
+// code alone cannot tell (a FailedPrecondition that is a bad config versus one
+// that is a file that is not writable, ...). OK stays OK.
+absl::Status WithExitCode(absl::Status status, int code);
+
+// Maps a failed status to an exit code: its WithExitCode tag if any, else by
+// status code: InvalidArgument -> 65,
 // NotFound -> 66, FailedPrecondition -> 78, Unauthenticated/PermissionDenied -> 77,
 // Unavailable/DeadlineExceeded/ResourceExhausted/Aborted -> 75, DataLoss -> 74,
 // everything else -> 70. OK -> 0.

@@ -118,18 +118,51 @@ absl::Status RealFilesystem::SyncDir(absl::string_view dir) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> RealFilesystem::ReadFile(absl::string_view path,
-                                                     size_t max_bytes) {
+namespace {
+
+// Opens `path` for reading without following a final symbolic link and
+// without blocking (a FIFO would otherwise hang the caller), and checks that
+// it is a regular file. Returns the descriptor and its stat.
+absl::StatusOr<int> OpenRegularFile(const std::string& path, Symlinks links, struct stat* st) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY |
+                                    (links == Symlinks::kRefuse ? O_NOFOLLOW : 0));
+  if (fd < 0) {
+    const int err = errno;
+    if (err == ELOOP) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          path, " is a symbolic link: secretsync does not follow links for this file"));
+    }
+    return ErrnoError(err, "open", path);
+  }
+  if (::fstat(fd, st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return ErrnoError(err, "stat", path);
+  }
+  if (!S_ISREG(st->st_mode)) {
+    ::close(fd);
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, " is not a regular file (a folder, FIFO, socket or device)"));
+  }
+  return fd;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> RealFilesystem::ReadFile(absl::string_view path, size_t max_bytes,
+                                                     Symlinks links) {
   std::string p(path);
-  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoError(errno, "open", path);
-  absl::Cleanup closer = [fd] { ::close(fd); };
   struct stat st;
-  if (::fstat(fd, &st) != 0) return ErrnoError(errno, "stat", path);
-  if (!S_ISREG(st.st_mode)) {
-    return absl::FailedPreconditionError(absl::StrCat("read ", path, ": not a regular file"));
+  absl::StatusOr<int> opened = OpenRegularFile(p, links, &st);
+  if (!opened.ok()) return opened.status();
+  const int fd = *opened;
+  absl::Cleanup closer = [fd] { ::close(fd); };
+  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("read ", path, ": file is larger than ", max_bytes, " bytes"));
   }
   std::string out;
+  out.reserve(static_cast<size_t>(st.st_size));
   char buf[8192];
   while (true) {
     ssize_t n = ::read(fd, buf, sizeof(buf));
@@ -147,6 +180,30 @@ absl::StatusOr<std::string> RealFilesystem::ReadFile(absl::string_view path,
   return out;
 }
 
+absl::Status RealFilesystem::SetOwnerAndMode(absl::string_view path, uid_t uid, gid_t gid,
+                                             uint32_t mode) {
+  std::string p(path);
+  struct stat st;
+  absl::StatusOr<int> opened = OpenRegularFile(p, Symlinks::kRefuse, &st);
+  if (!opened.ok()) return opened.status();
+  const int fd = *opened;
+  absl::Cleanup closer = [fd] { ::close(fd); };
+  // Owner first: chown clears set-id bits, and the mode then never grants a
+  // group it was not meant for.
+  if ((uid != static_cast<uid_t>(-1) || gid != static_cast<gid_t>(-1)) &&
+      ::fchown(fd, uid, gid) != 0) {
+    return ErrnoError(errno, "fchown", path);
+  }
+  if (::fchmod(fd, static_cast<mode_t>(mode)) != 0) return ErrnoError(errno, "fchmod", path);
+  return absl::OkStatus();
+}
+
+absl::Status RealFilesystem::MakeDir(absl::string_view path, uint32_t mode) {
+  std::string p(path);
+  if (::mkdir(p.c_str(), static_cast<mode_t>(mode)) != 0) return ErrnoError(errno, "mkdir", path);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<FileInfo> RealFilesystem::Stat(absl::string_view path) {
   std::string p(path);
   struct stat st;
@@ -161,6 +218,10 @@ absl::StatusOr<FileInfo> RealFilesystem::Stat(absl::string_view path) {
   info.uid = st.st_uid;
   info.gid = st.st_gid;
   info.size = static_cast<uint64_t>(st.st_size);
+  info.is_symlink = S_ISLNK(st.st_mode);
+  info.is_dir = S_ISDIR(st.st_mode);
+  info.dev = st.st_dev;
+  info.ino = st.st_ino;
   return info;
 }
 

@@ -21,10 +21,14 @@ namespace secretsync {
 struct FileInfo {
   bool exists = false;
   bool is_regular = false;
+  bool is_symlink = false;  // Stat does not follow links
+  bool is_dir = false;
   uint32_t mode = 0;  // permission bits only (st_mode & 07777)
   uid_t uid = 0;
   gid_t gid = 0;
   uint64_t size = 0;
+  dev_t dev = 0;  // with ino: the file's identity, to spot two names for one file
+  ino_t ino = 0;
 };
 
 // An open file being written (a temp file before its rename). Closing happens in
@@ -49,6 +53,11 @@ class LockedFile {
   virtual const std::string& path() const = 0;
 };
 
+// Whether a read follows a symbolic link in the path's last component. Files
+// that others may plant in a deployment folder (template, output, backup,
+// token cache, credentials) are read with kRefuse.
+enum class Symlinks { kFollow, kRefuse };
+
 // The file operations secretsync needs. Errors carry the errno mapping of
 // absl::ErrnoToStatus (NotFound, PermissionDenied, ...) and name the path.
 // Implementations are thread-safe (the objects they return are not).
@@ -65,10 +74,19 @@ class Filesystem {
   virtual absl::Status Rename(absl::string_view from, absl::string_view to) = 0;
   // Opens `dir` and fsyncs it, making a rename in it durable.
   virtual absl::Status SyncDir(absl::string_view dir) = 0;
-  // Reads a whole file. NotFound if missing; FailedPrecondition if it is larger
-  // than `max_bytes` or not a regular file.
-  virtual absl::StatusOr<std::string> ReadFile(absl::string_view path,
-                                               size_t max_bytes) = 0;
+  // Reads a whole file without blocking on a FIFO or device (O_NONBLOCK, then
+  // fstat) and, with Symlinks::kRefuse, without following a symbolic link in
+  // its last component (O_NOFOLLOW). NotFound if missing; FailedPrecondition
+  // if it is a refused symbolic link, not a regular file, or larger than
+  // `max_bytes` (checked before reading it all).
+  virtual absl::StatusOr<std::string> ReadFile(absl::string_view path, size_t max_bytes,
+                                               Symlinks links = Symlinks::kFollow) = 0;
+  // Brings the regular file `path` (not followed if a link) to `mode` and, when
+  // given (not -1), `uid`/`gid`. FailedPrecondition if it is not a regular file.
+  virtual absl::Status SetOwnerAndMode(absl::string_view path, uid_t uid, gid_t gid,
+                                       uint32_t mode) = 0;
+  // mkdir(2) with `mode`; AlreadyExists if `path` exists.
+  virtual absl::Status MakeDir(absl::string_view path, uint32_t mode) = 0;
   // lstat(2); a missing path is not an error (exists = false).
   virtual absl::StatusOr<FileInfo> Stat(absl::string_view path) = 0;
   // unlink(2). NotFound if missing.
@@ -88,7 +106,11 @@ class RealFilesystem : public Filesystem {
       absl::string_view dir, absl::string_view prefix) override;
   absl::Status Rename(absl::string_view from, absl::string_view to) override;
   absl::Status SyncDir(absl::string_view dir) override;
-  absl::StatusOr<std::string> ReadFile(absl::string_view path, size_t max_bytes) override;
+  absl::StatusOr<std::string> ReadFile(absl::string_view path, size_t max_bytes,
+                                       Symlinks links = Symlinks::kFollow) override;
+  absl::Status SetOwnerAndMode(absl::string_view path, uid_t uid, gid_t gid,
+                               uint32_t mode) override;
+  absl::Status MakeDir(absl::string_view path, uint32_t mode) override;
   absl::StatusOr<FileInfo> Stat(absl::string_view path) override;
   absl::Status Unlink(absl::string_view path) override;
   absl::StatusOr<std::vector<std::string>> ListDir(absl::string_view dir) override;

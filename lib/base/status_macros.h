@@ -12,11 +12,15 @@
 
 namespace secretsync {
 
-// Returns `status` with "context: " prepended to its message; the code is kept.
-// An OK status is returned unchanged.
+// Returns `status` with "context: " prepended to its message; the code and
+// the payloads (e.g. an exit code) are kept. An OK status is returned unchanged.
 inline absl::Status Annotate(const absl::Status& status, absl::string_view context) {
   if (status.ok()) return status;
-  return absl::Status(status.code(), absl::StrCat(context, ": ", status.message()));
+  absl::Status out(status.code(), absl::StrCat(context, ": ", status.message()));
+  status.ForEachPayload([&out](absl::string_view url, const absl::Cord& payload) {
+    out.SetPayload(url, payload);
+  });
+  return out;
 }
 
 namespace internal {

@@ -14,6 +14,10 @@ namespace secretsync {
 // $BUILD_WORKING_DIRECTORY when set, else returned as is (relative to cwd).
 std::string ResolveUserPath(absl::string_view path, const Environment& env);
 
+// ResolveUserPath, then a still-relative result joined to the process's
+// current folder, so the path keeps its meaning after a chdir.
+std::string AbsoluteUserPath(absl::string_view path, const Environment& env);
+
 }  // namespace secretsync
 
 #endif  // SECRETSYNC_LIB_BASE_USER_PATH_H_

@@ -4,11 +4,7 @@
 
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -18,6 +14,7 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "lib/base/status_macros.h"
+#include "lib/dotenv/env_name.h"
 #include "lib/gen/generator.h"
 
 namespace secretsync {
@@ -84,15 +81,6 @@ const FieldDescriptor* Field(const Descriptor* d, absl::string_view name) {
   return d->FindFieldByName(std::string(name));
 }
 
-bool IsEnvName(absl::string_view name) {
-  if (name.empty()) return false;
-  if (!(absl::ascii_isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_')) return false;
-  for (char c : name) {
-    if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
-  }
-  return true;
-}
-
 std::string Resolve(absl::string_view dir, const std::string& path) {
   if (path.empty() || path[0] == '/' || dir.empty()) return path;
   return absl::StrCat(dir, "/", path);
@@ -102,7 +90,7 @@ absl::Status CheckCredential(const CredentialSource& source, const std::string& 
                              absl::string_view what) {
   switch (source.source_case()) {
     case CredentialSource::kEnv:
-      if (!IsEnvName(source.env())) {
+      if (!dotenv::IsEnvName(source.env())) {
         return absl::FailedPreconditionError(
             absl::StrCat(where, ": ", what, ".env is not a valid variable name"));
       }
@@ -161,7 +149,7 @@ absl::Status CheckSecrets(DeploymentConfig& c, const Locator& at) {
   std::set<std::string> seen;
   for (int i = 0; i < c.secrets_size(); ++i) {
     auto* spec = c.mutable_secrets(i);
-    if (!IsEnvName(spec->name())) {
+    if (!dotenv::IsEnvName(spec->name())) {
       return absl::FailedPreconditionError(
           absl::StrCat(at.At({}, secrets, i), ": secret name \"", spec->name(),
                        "\" is not a valid variable name (use [A-Za-z_][A-Za-z0-9_]*)"));
@@ -244,10 +232,19 @@ void FillDefaults(DeploymentConfig& c, absl::string_view dir) {
   }
 }
 
+void ApplyOverrides(const ConfigOverrides& o, DeploymentConfig& c) {
+  if (!o.site_url.empty()) c.mutable_infisical()->set_site_url(o.site_url);
+  if (!o.environment.empty()) c.set_environment(o.environment);
+  if (!o.secret_path.empty()) c.set_secret_path(o.secret_path);
+  if (!o.template_path.empty()) c.set_template_path(o.template_path);
+  if (!o.output_path.empty()) c.set_output_path(o.output_path);
+}
+
 }  // namespace
 
 absl::StatusOr<LoadedConfig> ParseConfig(absl::string_view text, absl::string_view filename,
-                                         absl::string_view dir) {
+                                         absl::string_view dir,
+                                         const ConfigOverrides& overrides) {
   LoadedConfig out;
   out.path = std::string(filename);
   out.dir = std::string(dir);
@@ -272,21 +269,22 @@ absl::StatusOr<LoadedConfig> ParseConfig(absl::string_view text, absl::string_vi
     return absl::FailedPreconditionError(
         absl::StrCat(at.At({}, slug), ": set project_id or project_slug, not both"));
   }
+  ApplyOverrides(overrides, out.config);
   FillDefaults(out.config, dir);
   return out;
 }
 
-absl::StatusOr<LoadedConfig> LoadConfig(absl::string_view path) {
-  std::ifstream in{std::string(path)};
-  if (!in) {
-    const int err = errno;
-    std::string why = std::strerror(err);
-    if (err == ENOENT) return absl::NotFoundError(absl::StrCat("config ", path, ": ", why));
-    return absl::FailedPreconditionError(absl::StrCat("config ", path, ": cannot open: ", why));
+absl::StatusOr<LoadedConfig> LoadConfig(absl::string_view path, Filesystem& fs,
+                                        const ConfigOverrides& overrides) {
+  constexpr size_t kMaxConfigBytes = 1 << 20;
+  auto text = fs.ReadFile(path, kMaxConfigBytes);
+  if (absl::IsNotFound(text.status())) {
+    return absl::NotFoundError(absl::StrCat("config ", path, ": no such file"));
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return absl::FailedPreconditionError(absl::StrCat("config ", path, ": read failed"));
+  if (!text.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("config ", path, ": cannot read: ", text.status().message()));
+  }
   // Relative paths in the config resolve against its folder, made absolute so
   // that a later chdir (or an on-change command) cannot change their meaning.
   std::string full(path);
@@ -296,7 +294,7 @@ absl::StatusOr<LoadedConfig> LoadConfig(absl::string_view path) {
   }
   size_t slash = full.rfind('/');
   std::string dir = full.substr(0, slash == 0 ? 1 : slash);
-  return ParseConfig(text.str(), path, dir);
+  return ParseConfig(*text, path, dir, overrides);
 }
 
 const secretsync::v1::SecretSpec* FindSpec(const DeploymentConfig& config,

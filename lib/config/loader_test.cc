@@ -69,12 +69,14 @@ INSTANTIATE_TEST_SUITE_P(
                 "not both"}));
 
 TEST(LoaderTest, MissingFileIsNotFound) {
-  EXPECT_THAT(LoadConfig("/nonexistent/secretsync.textproto"),
+  RealFilesystem fs;
+  EXPECT_THAT(LoadConfig("/nonexistent/secretsync.textproto", fs),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("/nonexistent/secretsync.textproto")));
 }
 
 TEST(LoaderTest, GlitchtipExampleLoads) {
-  auto c = LoadConfig("deploy/examples/glitchtip/secretsync.textproto");
+  RealFilesystem fs;
+  auto c = LoadConfig("deploy/examples/glitchtip/secretsync.textproto", fs);
   ASSERT_THAT(c, IsOk());
   ASSERT_NE(FindSpec(c->config, "SECRET_KEY"), nullptr);
   EXPECT_EQ(FindSpec(c->config, "SECRET_KEY")->generator().kind(), v1::Generator::HEX);
@@ -83,6 +85,25 @@ TEST(LoaderTest, GlitchtipExampleLoads) {
             "glitchtip_maintainer");
   EXPECT_EQ(FindSpec(c->config, "EMAIL_URL")->validator().kind(), v1::Validator::SMTP_URL);
   EXPECT_EQ(FindSpec(c->config, "NOPE"), nullptr);
+}
+
+TEST(LoaderTest, OverridesApplyBeforeDefaultsSoDerivedPathsFollowThem) {
+  ConfigOverrides o;
+  o.output_path = "/srv/other/.env";
+  o.environment = "staging";
+  auto c = ParseConfig("output_path: \".env\"\nenvironment: \"prod\"\n", "c.textproto", "/etc/x", o);
+  ASSERT_THAT(c, IsOk());
+  EXPECT_EQ(c->config.output_path(), "/srv/other/.env");
+  EXPECT_EQ(c->config.lock_file(), "/srv/other/.env.lock");
+  EXPECT_EQ(c->config.environment(), "staging");
+}
+
+TEST(LoaderTest, AnExplicitLockFileStaysWhenTheOutputIsOverridden) {
+  ConfigOverrides o;
+  o.output_path = "/srv/other/.env";
+  auto c = ParseConfig("output_path: \".env\"\nlock_file: \"run.lock\"\n", "c.textproto", "/etc/x", o);
+  ASSERT_THAT(c, IsOk());
+  EXPECT_EQ(c->config.lock_file(), "/etc/x/run.lock");
 }
 
 }  // namespace

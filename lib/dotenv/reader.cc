@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "lib/base/status_macros.h"
+#include "lib/dotenv/env_name.h"
 
 namespace secretsync {
 namespace dotenv {
@@ -24,8 +25,11 @@ bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 
 class Parser {
  public:
-  Parser(absl::string_view text, absl::string_view filename)
-      : text_(text), filename_(filename) {}
+  // With `unparsable` set, a statement that does not parse, or whose key is
+  // not a valid variable name, is skipped (to the end of its line) and
+  // counted instead of failing the parse.
+  Parser(absl::string_view text, absl::string_view filename, int* unparsable = nullptr)
+      : text_(text), filename_(filename), unparsable_(unparsable) {}
 
   absl::StatusOr<DotenvMap> Parse() {
     if (absl::StartsWith(text_, "\xEF\xBB\xBF")) pos_ = 3;
@@ -41,7 +45,16 @@ class Parser {
         SkipToEndOfLine();
         continue;
       }
-      SS_RETURN_IF_ERROR(ParseStatement());
+      const size_t statement_start = pos_;
+      const int statement_line = line_;
+      absl::Status s = ParseStatement();
+      if (!s.ok()) {
+        if (unparsable_ == nullptr) return s;
+        pos_ = statement_start;
+        line_ = statement_line;
+        SkipToEndOfLine();
+        ++*unparsable_;
+      }
     }
     return std::move(values_);
   }
@@ -82,6 +95,7 @@ class Parser {
     if (text_[pos_] != '=' && text_[pos_] != ':') {
       return Error(absl::StrCat("invalid key starting ", key, ": expected '=' after it"));
     }
+    if (unparsable_ != nullptr && !IsEnvName(key)) return Error("invalid key");
     ++pos_;
     SkipBlanks();
     std::string value;
@@ -267,6 +281,7 @@ class Parser {
 
   absl::string_view text_;
   absl::string_view filename_;
+  int* unparsable_;
   size_t pos_ = 0;
   int line_ = 1;
   DotenvMap values_;
@@ -276,6 +291,13 @@ class Parser {
 
 absl::StatusOr<DotenvMap> ParseDotenv(absl::string_view text, absl::string_view filename) {
   return Parser(text, filename).Parse();
+}
+
+LenientDotenv ParseDotenvLenient(const SecretValue& text) {
+  LenientDotenv out;
+  absl::StatusOr<DotenvMap> parsed = Parser(text.Expose(), "", &out.unparsable_lines).Parse();
+  if (parsed.ok()) out.values = std::move(*parsed);  // it cannot fail in this mode
+  return out;
 }
 
 }  // namespace dotenv

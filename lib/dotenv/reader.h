@@ -35,6 +35,21 @@ using DotenvMap = std::map<std::string, SecretValue, std::less<>>;
 // invalid key, malformed `${`, `${NAME:?}` with NAME unset.
 absl::StatusOr<DotenvMap> ParseDotenv(absl::string_view text, absl::string_view filename);
 
+// What ParseDotenvLenient read: the variables it understood, and how many
+// statements it skipped.
+struct LenientDotenv {
+  DotenvMap values;
+  int unparsable_lines = 0;
+};
+
+// ParseDotenv for a file that may hold anything (e.g. an old cron script's
+// .env with unquoted multi-line keys): every statement that does not parse,
+// or whose key is not a valid variable name ([A-Za-z_][A-Za-z0-9_]*), is
+// skipped to the end of its line and counted. Never fails and never keeps
+// any text of a skipped line, so a caller can report the count without
+// echoing bytes of the file.
+LenientDotenv ParseDotenvLenient(const SecretValue& text);
+
 }  // namespace dotenv
 }  // namespace secretsync
 

@@ -8,15 +8,15 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "lib/base/status_macros.h"
-#include "lib/dotenv/utf8.h"
-#include "lib/spec/validators.h"
+#include "lib/base/utf8.h"
+#include "lib/dotenv/env_name.h"
 
 namespace secretsync {
 namespace dotenv {
 
 absl::Status AppendDotenvLine(absl::string_view key, bool export_prefix,
                               const SecretValue& value, std::string* out) {
-  SS_RETURN_IF_ERROR(Annotate(spec::ValidateEnvName(key), "dotenv"));
+  SS_RETURN_IF_ERROR(Annotate(dotenv::ValidateEnvName(key), "dotenv"));
   absl::string_view v = value.Expose();
   if (v.find('\0') != absl::string_view::npos) {
     return absl::InvalidArgumentError(
@@ -52,12 +52,12 @@ absl::Status AppendDotenvLine(absl::string_view key, bool export_prefix,
   return absl::OkStatus();
 }
 
-absl::StatusOr<SecretValue> WriteDotenv(const tmpl::RenderedEnv& env) {
+absl::StatusOr<SecretValue> WriteDotenv(const RenderedEnv& env) {
   // Duplicate keys first, on sorted views of env's keys: a std::set of
   // 10,000 copied keys cost more than writing the lines.
   std::vector<absl::string_view> keys;
   keys.reserve(env.lines().size());
-  for (const tmpl::RenderedEnv::Line& line : env.lines()) {
+  for (const RenderedEnv::Line& line : env.lines()) {
     if (!line.key.empty()) keys.push_back(line.key);
   }
   std::sort(keys.begin(), keys.end());
@@ -66,7 +66,7 @@ absl::StatusOr<SecretValue> WriteDotenv(const tmpl::RenderedEnv& env) {
     return absl::InvalidArgumentError(absl::StrCat("dotenv: duplicate key ", *duplicate));
   }
   std::string out;
-  for (const tmpl::RenderedEnv::Line& line : env.lines()) {
+  for (const RenderedEnv::Line& line : env.lines()) {
     if (line.verbatim) {
       if (line.text.find('\n') != std::string::npos) {
         return absl::InvalidArgumentError("dotenv: a verbatim line contains a newline");

@@ -9,7 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "lib/base/secret_value.h"
-#include "lib/template/template.h"
+#include "lib/dotenv/rendered_env.h"
 
 namespace secretsync {
 namespace dotenv {
@@ -27,7 +27,7 @@ absl::Status AppendDotenvLine(absl::string_view key, bool export_prefix,
 // AppendDotenvLine; every line ends in '\n'. Also rejects duplicate keys
 // (InvalidArgument "dotenv: duplicate key KEY"). Returns the bytes as a
 // SecretValue (the file holds secrets). Pure; nothing is returned on error.
-absl::StatusOr<SecretValue> WriteDotenv(const tmpl::RenderedEnv& env);
+absl::StatusOr<SecretValue> WriteDotenv(const RenderedEnv& env);
 
 }  // namespace dotenv
 }  // namespace secretsync

@@ -12,7 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/dotenv/reader.h"
-#include "lib/template/template.h"
+#include "lib/dotenv/rendered_env.h"
 #include "lib/testing/status_matchers.h"
 
 namespace secretsync {
@@ -27,7 +27,7 @@ using ::testing::Not;
 constexpr char kCanary[] = "CANARY-91be";
 
 std::string WriteOne(absl::string_view value) {
-  tmpl::RenderedEnv env;
+  RenderedEnv env;
   env.AddEntry("K", false, SecretValue(value));
   auto out = WriteDotenv(env);
   EXPECT_THAT(out, IsOk());
@@ -57,7 +57,7 @@ TEST(WriterTest, QuotesExactlyAsTheRuleSays) {
 }
 
 TEST(WriterTest, KeepsVerbatimLinesAndExportAndOrder) {
-  tmpl::RenderedEnv env;
+  RenderedEnv env;
   env.AddVerbatim("# header", "", SecretValue());
   env.AddEntry("B", true, SecretValue(std::string("x")));
   env.AddVerbatim("", "", SecretValue());
@@ -80,13 +80,13 @@ TEST(WriterTest, RejectsBadKeysDuplicatesNulAndInvalidUtf8NamingTheKey) {
       {"9KEY", kCanary, "dotenv: invalid environment variable name \"9KEY\""},
   };
   for (const Case& c : kCases) {
-    tmpl::RenderedEnv env;
+    RenderedEnv env;
     env.AddEntry(c.key, false, SecretValue(c.value));
     auto out = WriteDotenv(env);
     EXPECT_THAT(out, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.message)));
     EXPECT_THAT(std::string(out.status().message()), Not(HasSubstr(kCanary)));
   }
-  tmpl::RenderedEnv dup;
+  RenderedEnv dup;
   dup.AddEntry("A", false, SecretValue(std::string(kCanary)));
   dup.AddVerbatim("A=1", "A", SecretValue(std::string("1")));
   EXPECT_THAT(WriteDotenv(dup),
@@ -245,7 +245,7 @@ TEST(WriterTest, RandomValuesReadBackIdenticallyByComposeRulesAndOurReader) {
 }
 
 TEST(WriterTest, WholeFileRoundTripsThroughTheReader) {
-  tmpl::RenderedEnv env;
+  RenderedEnv env;
   env.AddVerbatim("# c", "", SecretValue());
   env.AddVerbatim("PLAIN=\"a\\tb\"", "PLAIN", SecretValue(std::string("a\tb")));
   env.AddEntry("PEM", false, SecretValue(std::string("-----BEGIN-----\nAB+/=\n-----END-----\n")));

@@ -2,10 +2,10 @@
 #include "lib/fileio/atomic_writer.h"
 
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
-#include "absl/cleanup/cleanup.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "lib/base/status_macros.h"
@@ -14,28 +14,62 @@ namespace secretsync {
 namespace fileio {
 namespace {
 
-absl::Status WriteAndRename(Filesystem& fs, absl::string_view path, absl::string_view content,
-                            const WriteOptions& opts) {
-  std::string dir = DirName(path);
-  SS_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file,
-                      fs.CreateTempFile(dir, TempPrefix(path)));
-  std::string temp_path = file->path();
-  absl::Cleanup remove_temp = [&fs, &file, &temp_path] {
-    file.reset();  // close first
-    fs.Unlink(temp_path).IgnoreError();  // best effort; the original is untouched
-  };
-  SS_RETURN_IF_ERROR(file->Append(content));
-  if (opts.uid.has_value() || opts.gid.has_value()) {
-    SS_RETURN_IF_ERROR(file->Chown(opts.uid.value_or(static_cast<uid_t>(-1)),
-                                   opts.gid.value_or(static_cast<gid_t>(-1))));
+// A temp file written in full next to its destination, renamed over it only by
+// Commit(); removed if destroyed uncommitted. Move-only.
+class PendingFile {
+ public:
+  static absl::StatusOr<PendingFile> Create(Filesystem& fs, absl::string_view path,
+                                            absl::string_view content, const WriteOptions& opts) {
+    std::string dir = DirName(path);
+    SS_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file,
+                        fs.CreateTempFile(dir, TempPrefix(path)));
+    PendingFile pending(fs, std::string(path), file->path(), opts.durable);
+    absl::Status filled = Fill(*file, content, opts);
+    file.reset();  // closed before a failed temp file is unlinked
+    if (!filled.ok()) return filled;
+    return pending;
   }
-  SS_RETURN_IF_ERROR(file->Chmod(opts.mode));
-  if (opts.durable) SS_RETURN_IF_ERROR(file->Sync());
-  SS_RETURN_IF_ERROR(file->Close());
-  SS_RETURN_IF_ERROR(fs.Rename(temp_path, path));
-  std::move(remove_temp).Cancel();
-  return opts.durable ? fs.SyncDir(dir) : absl::OkStatus();
-}
+
+  PendingFile(PendingFile&& other)
+      : fs_(other.fs_), path_(std::move(other.path_)), temp_(std::move(other.temp_)),
+        durable_(other.durable_) {
+    other.temp_.clear();
+  }
+  PendingFile& operator=(PendingFile&&) = delete;
+  ~PendingFile() {
+    if (!temp_.empty()) fs_.Unlink(temp_).IgnoreError();  // best effort
+  }
+
+  // Renames the temp file over the destination, then fsyncs the folder.
+  absl::Status Commit() {
+    SS_RETURN_IF_ERROR(fs_.Rename(temp_, path_));
+    temp_.clear();
+    return durable_ ? fs_.SyncDir(DirName(path_)) : absl::OkStatus();
+  }
+
+ private:
+  // Owner and mode are set before the data is synced and long before the
+  // rename: the file is never readable by anyone but its final owner/group.
+  static absl::Status Fill(WritableFile& file, absl::string_view content,
+                           const WriteOptions& opts) {
+    SS_RETURN_IF_ERROR(file.Append(content));
+    if (opts.uid.has_value() || opts.gid.has_value()) {
+      SS_RETURN_IF_ERROR(file.Chown(opts.uid.value_or(static_cast<uid_t>(-1)),
+                                    opts.gid.value_or(static_cast<gid_t>(-1))));
+    }
+    SS_RETURN_IF_ERROR(file.Chmod(opts.mode));
+    if (opts.durable) SS_RETURN_IF_ERROR(file.Sync());
+    return file.Close();
+  }
+
+  PendingFile(Filesystem& fs, std::string path, std::string temp, bool durable)
+      : fs_(fs), path_(std::move(path)), temp_(std::move(temp)), durable_(durable) {}
+
+  Filesystem& fs_;
+  std::string path_;
+  std::string temp_;  // empty once committed
+  bool durable_;
+};
 
 }  // namespace
 
@@ -45,16 +79,29 @@ std::string TempPrefix(absl::string_view path) {
 
 absl::Status WriteFileAtomically(Filesystem& fs, absl::string_view path,
                                  absl::string_view content, const WriteOptions& opts) {
+  // The backup is prepared first but takes its place only once the new file
+  // is in place: a write that fails leaves both the file and the last good
+  // backup as they were.
+  std::optional<PendingFile> backup;
   if (!opts.backup_path.empty()) {
-    SS_ASSIGN_OR_RETURN(std::optional<SecretValue> old, ReadFileIfExists(fs, path));
+    SS_ASSIGN_OR_RETURN(std::optional<SecretValue> old,
+                        ReadFileIfExists(fs, path, opts.max_existing_bytes));
     if (old.has_value() && old->Expose() != content) {
       WriteOptions backup_opts;  // 0600, owned by us
-      SS_RETURN_IF_ERROR(
-          Annotate(WriteAndRename(fs, opts.backup_path, old->Expose(), backup_opts),
-                   absl::StrCat("back up ", path)));
+      absl::StatusOr<PendingFile> prepared =
+          PendingFile::Create(fs, opts.backup_path, old->Expose(), backup_opts);
+      SS_RETURN_IF_ERROR(Annotate(prepared.status(), absl::StrCat("back up ", path)));
+      backup.emplace(std::move(*prepared));
     }
   }
-  return WriteAndRename(fs, path, content, opts);
+  SS_ASSIGN_OR_RETURN(PendingFile file, PendingFile::Create(fs, path, content, opts));
+  SS_RETURN_IF_ERROR(file.Commit());
+  if (backup.has_value()) {
+    // The new file is in place; failing to replace the backup leaves the
+    // previous one (older, but intact), which is not worth failing for.
+    backup->Commit().IgnoreError();
+  }
+  return absl::OkStatus();
 }
 
 absl::Status WriteFileAtomically(Filesystem& fs, absl::string_view path,
@@ -77,7 +124,7 @@ absl::Status RemoveStaleTempFiles(Filesystem& fs, absl::string_view path) {
 absl::StatusOr<std::optional<SecretValue>> ReadFileIfExists(Filesystem& fs,
                                                             absl::string_view path,
                                                             size_t max_bytes) {
-  absl::StatusOr<std::string> content = fs.ReadFile(path, max_bytes);
+  absl::StatusOr<std::string> content = fs.ReadFile(path, max_bytes, Symlinks::kRefuse);
   if (absl::IsNotFound(content.status())) return std::optional<SecretValue>();
   if (!content.ok()) return content.status();
   return std::optional<SecretValue>(SecretValue(std::move(content).value()));

@@ -24,9 +24,11 @@ struct WriteOptions {
   std::optional<uid_t> uid;       // fchown'ed before the rename when set
   std::optional<gid_t> gid;
   // When set and the existing file's content differs from the new content, the
-  // existing content is first written (atomically, mode 0600) to this path,
-  // e.g. "<path>.bak".
+  // existing content is kept (atomically, mode 0600) at this path, e.g.
+  // "<path>.bak": written to a temp file first, renamed into place only after
+  // the new file is, so a failed write never destroys the last good backup.
   std::string backup_path;
+  size_t max_existing_bytes = 16 << 20;  // the most of the existing file read for the backup
   // false skips both fsyncs: the rename is still atomic (old or new content,
   // never a mix), but a power loss may lose the new file. Only for caches whose
   // loss costs nothing but time, like the access-token cache.
@@ -42,8 +44,10 @@ std::string TempPrefix(absl::string_view path);
 // renames it over `path` and fsyncs the folder. The owner and mode are set
 // before the chmod widens access and before the rename, so the file is never
 // readable by others than the final owner/group.
-// On any error before the rename the temp file is removed and `path` is
-// unchanged (byte-identical, same mode). If only the final folder fsync fails,
+// On any error before the rename the temp files are removed and `path` and
+// the backup are unchanged (byte-identical, same mode). Failing to replace the
+// backup once the new file is in place is not an error (the previous backup
+// stays). If only the final folder fsync fails,
 // the new file is in place and the error is returned (durability unknown).
 // Errors: those of `fs` (PermissionDenied, NotFound for a missing folder, ...).
 absl::Status WriteFileAtomically(Filesystem& fs, absl::string_view path,

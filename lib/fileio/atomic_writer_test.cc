@@ -157,8 +157,9 @@ TEST(AtomicWriterTest, NonDurableWriteSkipsBothFsyncsOnly) {
 // Fails every step in turn: up to and including the rename, the original file
 // stays byte-identical with its mode; after it (folder fsync) the new file is
 // in place. Never a temp file left behind.
-TEST(AtomicWriterTest, FailingAnyStepLeavesOriginalIntactAndNoTempFile) {
+TEST(AtomicWriterTest, FailingAnyStepLeavesOriginalAndLastBackupIntactAndNoTempFile) {
   const std::string original = "OLD='1'\n";
+  const std::string last_backup = "OLDER='0'\n";
   const std::string fresh = absl::StrCat("NEW='", kCanary, "'\n");
   for (bool with_backup : {false, true}) {
     std::string dir = FreshDir(absl::StrCat("steps", with_backup));
@@ -174,23 +175,37 @@ TEST(AtomicWriterTest, FailingAnyStepLeavesOriginalIntactAndNoTempFile) {
     FakeFilesystem probe(real);
     ASSERT_THAT(WriteFileAtomically(probe, path, fresh, opts), IsOk());
     std::vector<std::string> steps = probe.op_names();
-    int last_rename = static_cast<int>(
-        std::find(steps.rbegin(), steps.rend(), "rename").base() - steps.begin()) - 1;
-    ASSERT_GE(last_rename, 0);
+    // The output's rename comes first; the backup's (if any) only after it.
+    const int main_rename =
+        static_cast<int>(std::find(steps.begin(), steps.end(), "rename") - steps.begin());
+    ASSERT_LT(main_rename, static_cast<int>(steps.size()));
 
     for (int n = 0; n < static_cast<int>(steps.size()); ++n) {
       SCOPED_TRACE(absl::StrCat("backup=", with_backup, " failing step ", n, " ", steps[n]));
       FreshDir(absl::StrCat("steps", with_backup));
       Seed(path, original, 0640);
+      if (with_backup) Seed(opts.backup_path, last_backup, 0600);
       FakeFilesystem fs(real);
       fs.FailAtStep(n, absl::InternalError("injected"));
       absl::Status s = WriteFileAtomically(fs, path, fresh, opts);
-      EXPECT_THAT(s, StatusIs(absl::StatusCode::kInternal, HasSubstr("injected")));
       EXPECT_THAT(std::string(s.message()), Not(HasSubstr(kCanary)));
-      if (n <= last_rename) {
+      if (n <= main_rename) {
+        // Nothing moved: the output and the last good backup are as they were.
+        EXPECT_THAT(s, StatusIs(absl::StatusCode::kInternal, HasSubstr("injected")));
         EXPECT_EQ(ReadOrDie(path), original);
-      } else {
+        if (with_backup) {
+          EXPECT_EQ(ReadOrDie(opts.backup_path), last_backup);
+        }
+      } else if (n == main_rename + 1) {
+        // The folder fsync: the new file is in place, durability unknown.
+        EXPECT_THAT(s, StatusIs(absl::StatusCode::kInternal, HasSubstr("injected")));
         EXPECT_EQ(ReadOrDie(path), fresh);
+      } else {
+        // Replacing the backup after the new file is in place is best effort.
+        EXPECT_THAT(s, IsOk());
+        EXPECT_EQ(ReadOrDie(path), fresh);
+        const std::string backup = ReadOrDie(opts.backup_path);
+        EXPECT_TRUE(backup == original || backup == last_backup);
       }
       EXPECT_EQ(ModeOf(path), 0640u);
       auto names = real.ListDir(dir);

@@ -15,8 +15,8 @@
 #include "lib/base/check.h"
 #include "lib/base/status_macros.h"
 #include "lib/base/url_encode.h"
-#include "lib/infisical/http_status.h"
-#include "lib/infisical/json_wire.h"
+#include "lib/http/http_status.h"
+#include "lib/http/json_wire.h"
 #include "proto/infisical_api.pb.h"
 
 namespace secretsync {
@@ -212,7 +212,7 @@ absl::StatusOr<HttpResponse> InfisicalClient::Call(const HttpRequest& request) {
     std::fill(header.begin(), header.end(), '\0');
     if (!reply.ok()) return reply.status();
     bool refused = reply->status == 401 ||
-                   (reply->status == 403 && ParseHttpError(*reply).error == "TokenError");
+                   (reply->status == 403 && http::ParseHttpError(*reply).error == "TokenError");
     if (refused && attempt == 0 && auth_.Invalidate()) {
       if (options_.log != nullptr) {
         Logger(*options_.log)
@@ -232,12 +232,12 @@ absl::StatusOr<std::vector<SecretRecord>> InfisicalClient::List(const SecretScop
   request.url = absl::StrCat(options_.api_url, kRawPath, "?", ReadQuery(scope));
   const std::string what = HttpRequestLabel(request);
   SS_ASSIGN_OR_RETURN(HttpResponse reply, Call(request));
-  SS_RETURN_IF_ERROR(StatusFromHttp(reply, what));
+  SS_RETURN_IF_ERROR(http::StatusFromHttp(reply, what));
   // On an arena: a 10,000-row reply is ~50,000 small objects, allocated in
   // a few blocks and freed at once instead of one by one.
   google::protobuf::Arena arena;
   auto* parsed = google::protobuf::Arena::CreateMessage<v1::ListSecretsReply>(&arena);
-  absl::Status status = ParseJsonReply(reply.body, what, parsed);
+  absl::Status status = http::ParseJsonReply(reply.body, what, parsed);
   // The body holds every value: wipe it whether or not it parsed, and free it
   // now so that the records reuse its memory.
   std::fill(reply.body.begin(), reply.body.end(), '\0');
@@ -255,9 +255,9 @@ absl::StatusOr<SecretRecord> InfisicalClient::Get(const SecretScope& scope,
                              ReadQuery(scope), "&type=shared");
   const std::string what = HttpRequestLabel(request);
   SS_ASSIGN_OR_RETURN(HttpResponse reply, Call(request));
-  SS_RETURN_IF_ERROR(StatusFromHttp(reply, what));
+  SS_RETURN_IF_ERROR(http::StatusFromHttp(reply, what));
   v1::SecretReply parsed;
-  SS_RETURN_IF_ERROR(ParseJsonReply(reply.body, what, &parsed));
+  SS_RETURN_IF_ERROR(http::ParseJsonReply(reply.body, what, &parsed));
   std::fill(reply.body.begin(), reply.body.end(), '\0');
   return RecordFromGetReply(&parsed, scope, what);
 }
@@ -282,7 +282,7 @@ absl::Status InfisicalClient::Write(const char* method, const SecretScope& scope
   HttpRequest request;
   request.method = method;
   request.url = absl::StrCat(options_.api_url, kRawPath, "/", UrlEncode(name));
-  SS_ASSIGN_OR_RETURN(request.body, ToJsonBody(body));
+  SS_ASSIGN_OR_RETURN(request.body, http::ToJsonBody(body));
   if (body.has_secret_value()) {
     body.mutable_secret_value()->assign(body.secret_value().size(), '\0');
   }
@@ -291,12 +291,12 @@ absl::Status InfisicalClient::Write(const char* method, const SecretScope& scope
   std::fill(request.body.begin(), request.body.end(), '\0');
   if (!reply.ok()) return reply.status();
   if (reply->status == 400 && std::string(method) == "POST" &&
-      absl::StartsWith(ParseHttpError(*reply).message, "Secret already exist")) {
+      absl::StartsWith(http::ParseHttpError(*reply).message, "Secret already exist")) {
     return absl::AlreadyExistsError(absl::StrCat(what, ": secret ", name, " already exists"));
   }
-  SS_RETURN_IF_ERROR(StatusFromHttp(*reply, what));
+  SS_RETURN_IF_ERROR(http::StatusFromHttp(*reply, what));
   v1::SecretReply parsed;
-  SS_RETURN_IF_ERROR(ParseJsonReply(reply->body, what, &parsed));
+  SS_RETURN_IF_ERROR(http::ParseJsonReply(reply->body, what, &parsed));
   std::fill(reply->body.begin(), reply->body.end(), '\0');
   return StatusFromWriteReply(parsed, what);
 }

@@ -27,7 +27,7 @@ bool IsLoopbackHost(absl::string_view host) {
 // it and used only once construction is complete.
 class ConfiguredStore : public ForwardingSecretStore {
  public:
-  ConfiguredStore(std::unique_ptr<RetryingHttpTransport> retrying,
+  ConfiguredStore(std::unique_ptr<http::RetryingHttpTransport> retrying,
                   std::unique_ptr<auth::TokenProvider> auth, std::string api_url, LogSink& log)
       : ForwardingSecretStore(client_),
         retrying_(std::move(retrying)),
@@ -35,7 +35,7 @@ class ConfiguredStore : public ForwardingSecretStore {
         client_(*retrying_, *auth_, ClientOptions{std::move(api_url), &log}) {}
 
  private:
-  std::unique_ptr<RetryingHttpTransport> retrying_;
+  std::unique_ptr<http::RetryingHttpTransport> retrying_;
   std::unique_ptr<auth::TokenProvider> auth_;
   InfisicalClient client_;
 };
@@ -79,10 +79,10 @@ absl::StatusOr<std::string> ApiUrlFromSiteUrl(absl::string_view site_url) {
   return absl::StrCat(url, "/api");
 }
 
-absl::StatusOr<CurlTransportOptions> CurlTransportOptionsFromConfig(
+absl::StatusOr<http::CurlTransportOptions> CurlTransportOptionsFromConfig(
     const v1::DeploymentConfig& config) {
   const v1::Infisical& c = config.infisical();
-  CurlTransportOptions options;
+  http::CurlTransportOptions options;
   options.ca_bundle = c.ca_bundle();
   if (c.connect_timeout_ms() > 0) options.connect_timeout = absl::Milliseconds(c.connect_timeout_ms());
   if (c.request_timeout_ms() > 0) options.request_timeout = absl::Milliseconds(c.request_timeout_ms());
@@ -90,23 +90,12 @@ absl::StatusOr<CurlTransportOptions> CurlTransportOptionsFromConfig(
   return options;
 }
 
-RetryPolicy RetryPolicyFromConfig(const v1::DeploymentConfig& config) {
-  RetryPolicy policy;
+http::RetryPolicy RetryPolicyFromConfig(const v1::DeploymentConfig& config) {
+  http::RetryPolicy policy;
   if (config.infisical().max_retries() > 0) {
     policy.max_retries = static_cast<int>(config.infisical().max_retries());
   }
   return policy;
-}
-
-SecretScope ScopeFromConfig(const v1::DeploymentConfig& config) {
-  SecretScope scope;
-  scope.project_id = config.project_id();
-  scope.project_slug = config.project_slug();
-  scope.environment = config.environment();
-  scope.secret_path = config.secret_path().empty() ? "/" : config.secret_path();
-  scope.include_imports = config.include_imports();
-  scope.expand_references = config.expand_references();
-  return scope;
 }
 
 absl::StatusOr<std::unique_ptr<SecretStore>> NewInfisicalStore(
@@ -119,7 +108,7 @@ absl::StatusOr<std::unique_ptr<SecretStore>> NewInfisicalStore(
   if (config.environment().empty()) {
     return absl::FailedPreconditionError("config environment: not set");
   }
-  auto retrying = std::make_unique<RetryingHttpTransport>(http, clock, random, log,
+  auto retrying = std::make_unique<http::RetryingHttpTransport>(http, clock, random, log,
                                                           RetryPolicyFromConfig(config));
   std::unique_ptr<auth::TokenProvider> provider;
   const v1::Auth& a = config.auth();

@@ -13,8 +13,8 @@
 #include "lib/base/http_transport.h"
 #include "lib/base/log.h"
 #include "lib/base/random_source.h"
-#include "lib/infisical/curl_http_transport.h"
-#include "lib/infisical/retrying_http_transport.h"
+#include "lib/http/curl_http_transport.h"
+#include "lib/http/retrying_http_transport.h"
 #include "lib/infisical/secret_store.h"
 #include "proto/config.pb.h"
 
@@ -29,14 +29,11 @@ absl::StatusOr<std::string> ApiUrlFromSiteUrl(absl::string_view site_url);
 
 // Transport settings from config.infisical (0 = the default: connect 5 s,
 // request 30 s, 64 MiB). Never fails today; StatusOr for future checks.
-absl::StatusOr<CurlTransportOptions> CurlTransportOptionsFromConfig(
+absl::StatusOr<http::CurlTransportOptions> CurlTransportOptionsFromConfig(
     const v1::DeploymentConfig& config);
 
 // Retry settings from config.infisical (max_retries 0 = the default 4).
-RetryPolicy RetryPolicyFromConfig(const v1::DeploymentConfig& config);
-
-// The config's project, environment, path and flags.
-SecretScope ScopeFromConfig(const v1::DeploymentConfig& config);
+http::RetryPolicy RetryPolicyFromConfig(const v1::DeploymentConfig& config);
 
 // Reads the credentials (config.auth, through `env` and files) and returns a
 // store that retries over `http` and authenticates as configured (Universal

@@ -30,6 +30,10 @@ struct SecretScope {
   bool recursive = false;
 };
 
+// The one place a deployment config becomes a scope: its project,
+// environment, path (default "/"), include_imports and expand_references.
+SecretScope ScopeFromConfig(const v1::DeploymentConfig& config);
+
 // One secret as read from the store. Move-only (holds a SecretValue).
 struct SecretRecord {
   std::string name;

@@ -11,7 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "lib/dotenv/utf8.h"
+#include "lib/base/utf8.h"
 
 namespace secretsync {
 namespace spec {
@@ -133,21 +133,12 @@ std::string CheckUrl(absl::string_view url, bool smtp) {
 
 }  // namespace
 
-absl::Status ValidateEnvName(absl::string_view name) {
-  bool ok = !name.empty() && (absl::ascii_isalpha(name[0]) || name[0] == '_');
-  for (char c : name) ok = ok && (absl::ascii_isalnum(c) || c == '_');
-  if (ok) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat("invalid environment variable name \"", absl::CHexEscape(name),
-                   "\": must match ^[A-Za-z_][A-Za-z0-9_]*$"));
-}
-
 absl::Status ValidateSecret(const v1::SecretSpec& spec, const SecretValue& value) {
   absl::string_view bytes = value.Expose();
   std::string problem;
   if (bytes.find('\0') != absl::string_view::npos) {
     problem = "contains a NUL byte, which a .env file cannot hold";
-  } else if (!dotenv::IsValidUtf8(bytes)) {
+  } else if (!IsValidUtf8(bytes)) {
     problem = "is not valid UTF-8";
   } else {
     switch (spec.validator().kind()) {

@@ -1,5 +1,4 @@
-// Checks a secret value against its spec (SMTP_URL, URL, MIN_LENGTH) and
-// environment variable names against the dotenv key rule.
+// Checks a secret value against its spec (SMTP_URL, URL, MIN_LENGTH).
 #ifndef SECRETSYNC_LIB_SPEC_VALIDATORS_H_
 #define SECRETSYNC_LIB_SPEC_VALIDATORS_H_
 
@@ -10,10 +9,6 @@
 
 namespace secretsync {
 namespace spec {
-
-// OK if `name` matches ^[A-Za-z_][A-Za-z0-9_]*$; otherwise InvalidArgument
-// "invalid environment variable name "<C-escaped name>": must match ...".
-absl::Status ValidateEnvName(absl::string_view name);
 
 // Checks `value` against `spec.validator()`. Every kind first requires a valid
 // dotenv value (no NUL byte, well-formed UTF-8). Then:

@@ -112,19 +112,6 @@ TEST(ValidatorsTest, UnspecifiedKindOnlyRequiresAValidDotenvValue) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("NUL")));
 }
 
-TEST(ValidateEnvNameTest, MatchesTheDotenvKeyRule) {
-  for (const char* ok : {"A", "_", "SECRET_KEY", "a1_B2", "_9"}) {
-    EXPECT_THAT(ValidateEnvName(ok), IsOk()) << ok;
-  }
-  for (const char* bad : {"", "9A", "A-B", "A.B", "A B", "É"}) {
-    EXPECT_THAT(ValidateEnvName(bad),
-                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("must match")))
-        << bad;
-  }
-  EXPECT_THAT(ValidateEnvName("A\nB"), StatusIs(absl::StatusCode::kInvalidArgument,
-                                                HasSubstr("\"A\\nB\"")));
-}
-
 }  // namespace
 }  // namespace spec
 }  // namespace secretsync

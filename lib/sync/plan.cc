@@ -13,6 +13,7 @@
 #include "lib/config/loader.h"
 #include "lib/dotenv/reader.h"
 #include "lib/dotenv/writer.h"
+#include "lib/dotenv/env_name.h"
 #include "lib/spec/validators.h"
 
 namespace secretsync {
@@ -51,7 +52,7 @@ absl::Status ValidateSecrets(const v1::DeploymentConfig& config, const SecretInd
                              const std::vector<std::string>& referenced) {
   std::vector<std::string> problems;
   for (const std::string& name : referenced) {
-    absl::Status s = spec::ValidateEnvName(name);
+    absl::Status s = dotenv::ValidateEnvName(name);
     if (!s.ok()) problems.push_back(std::string(s.message()));
   }
   for (const auto& spec : config.secrets()) {
@@ -80,11 +81,11 @@ std::map<std::string, std::set<std::string>> SecretsByVariable(const tmpl::Templ
 
 absl::StatusOr<Plan> MakePlan(const v1::DeploymentConfig& config, const tmpl::Template& tmpl,
                               const std::vector<infisical::SecretRecord>& records,
-                              const std::optional<std::string>& existing, Logger& log) {
+                              const std::optional<SecretValue>& existing, Logger& log) {
   const SecretIndex secrets(records);
   const std::vector<std::string> referenced = tmpl.ReferencedNames();  // sorted, unique
 
-  SS_ASSIGN_OR_RETURN(tmpl::RenderedEnv rendered,
+  SS_ASSIGN_OR_RETURN(dotenv::RenderedEnv rendered,
                       tmpl::Render(tmpl, [&secrets](absl::string_view name) {
                         return secrets.Find(name);
                       }));
@@ -92,19 +93,19 @@ absl::StatusOr<Plan> MakePlan(const v1::DeploymentConfig& config, const tmpl::Te
   Plan plan;
   SS_ASSIGN_OR_RETURN(plan.content, dotenv::WriteDotenv(rendered));
 
-  if (existing.has_value() && plan.content == SecretValue(*existing)) {
+  if (existing.has_value() && plan.content == *existing) {
     plan.unchanged = true;
     return plan;
   }
   dotenv::DotenvMap old;
   if (existing.has_value()) {
-    auto parsed = dotenv::ParseDotenv(*existing, config.output_path());
-    if (parsed.ok()) {
-      old = std::move(*parsed);
-    } else {
-      log.Warn("sync.old_file_unreadable")
+    dotenv::LenientDotenv parsed = dotenv::ParseDotenvLenient(*existing);
+    old = std::move(parsed.values);
+    plan.unparsable_lines = parsed.unparsable_lines;
+    if (parsed.unparsable_lines > 0) {
+      log.Warn("sync.old_file_unparsable_lines")
           .Field("path", config.output_path())
-          .Field("why", parsed.status().message());
+          .Field("lines", parsed.unparsable_lines);
     }
   }
   const auto now = rendered.Values();

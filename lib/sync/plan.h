@@ -22,18 +22,20 @@ struct Plan {
   bool unchanged = false;  // byte-identical to the existing file
   std::vector<std::string> added, changed, removed;  // variable names, sorted
   std::vector<std::string> services;  // restart_services of the secrets behind changes
+  int unparsable_lines = 0;  // statements of the old file that were not NAME=value
 };
 
 // Validates and renders. `existing` is the current file's bytes (nullopt when
 // there is none). Errors, each naming secrets or lines, never values:
 // NotFound (the template references secrets that do not exist),
 // InvalidArgument (a secret fails its validator or is not a valid dotenv value).
-// Unparseable old files are diffed as if empty (every name counts as added),
-// with a warning in `log`.
+// The old file is read leniently: statements that are not NAME=value with a
+// valid name are skipped and only counted (unparsable_lines, and a warning in
+// `log` with the count), never quoted and never reported as names.
 absl::StatusOr<Plan> MakePlan(const secretsync::v1::DeploymentConfig& config,
                               const tmpl::Template& tmpl,
                               const std::vector<infisical::SecretRecord>& secrets,
-                              const std::optional<std::string>& existing, Logger& log);
+                              const std::optional<SecretValue>& existing, Logger& log);
 
 }  // namespace sync
 }  // namespace secretsync

@@ -1,6 +1,6 @@
 // sync: fetch a project/environment/path from Infisical, render the template
 // into the .env atomically (0600), report names of what changed, run the
-// on-change command. The logic behind //tools:sync.
+// on-change command. The logic behind //tools:sync (its flags live in tools/).
 #ifndef SECRETSYNC_LIB_SYNC_SYNC_COMMAND_H_
 #define SECRETSYNC_LIB_SYNC_SYNC_COMMAND_H_
 
@@ -9,6 +9,7 @@
 
 #include "absl/time/time.h"
 #include "lib/app/system.h"
+#include "lib/config/loader.h"
 
 namespace secretsync {
 namespace sync {
@@ -17,26 +18,18 @@ extern const char kSyncUsage[];
 
 struct SyncOptions {
   std::string config_path;
-  // Overrides of config fields (empty = keep the config's).
-  std::string site_url;
-  std::string environment;
-  std::string secret_path;
-  std::string template_path;
-  std::string output_path;
+  config::ConfigOverrides overrides;  // of config fields (empty = keep the config's)
   bool dry_run = false;     // compute everything, write nothing, run nothing
-  bool check = false;       // validate config and template only, no network
+  bool check = false;       // every offline check of a real run; no network, no writes
   bool json = false;        // report as one JSON object on stdout
   bool run_command = true;  // --norun_command skips the on-change command
   absl::Duration wait_lock = absl::Seconds(60);
 };
 
-// Reads the --flags defined by sync_command.cc.
-SyncOptions SyncOptionsFromFlags();
-
 // Runs one sync and returns the exit code (lib/base/exit_codes.h). On any
 // error before the write, the existing .env is left byte-identical. The report
 // (stdout) and the log and errors (stderr) carry names, never values.
-int RunSync(const SyncOptions& opts, System sys, std::ostream& out, std::ostream& err);
+int RunSync(const SyncOptions& opts, System& sys, std::ostream& out, std::ostream& err);
 
 }  // namespace sync
 }  // namespace secretsync

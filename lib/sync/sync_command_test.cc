@@ -86,7 +86,7 @@ class SyncCommandTest : public ::testing::Test {
     if (o.config_path.empty()) o.config_path = dir_ + "/config.textproto";
     std::ostringstream out, err;
     CapturingLogSink log;
-    System sys{clock_, fs_, random_, env_, commands_, log, store_.Factory()};
+    System sys{clock_, fs_, random_, env_, commands_, log, users_, store_.Factory()};
     int code = RunSync(o, sys, out, err);
     Outcome r{code, out.str(), err.str(), log.Joined()};
     for (const char* canary : {kSecretKey, kPassword, kEmailUrl, "canary-mail-3b7d", "canary%2Bpw"}) {
@@ -105,6 +105,7 @@ class SyncCommandTest : public ::testing::Test {
   MapEnvironment env_;
   FakeCommandRunner commands_;
   FakeSecretStore store_;
+  MapUserDirectory users_;
 };
 
 TEST_F(SyncCommandTest, FirstSyncWritesQuotedEnvWithMode0600) {
@@ -243,14 +244,16 @@ TEST_F(SyncCommandTest, DryRunReportsNamesAndWritesNothing) {
   EXPECT_TRUE(commands_.calls.empty());
 }
 
-TEST_F(SyncCommandTest, CheckNeedsNoStore) {
+TEST_F(SyncCommandTest, CheckMakesNoStoreCallAndWritesNothing) {
   store_.fail_next = {absl::UnavailableError("no network")};
   SyncOptions o;
   o.check = true;
   Outcome r = Sync(o);
   ASSERT_EQ(r.code, kExitOk) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("3 secrets referenced: EMAIL_URL,POSTGRES_PASSWORD,SECRET_KEY"));
+  EXPECT_THAT(r.out, HasSubstr("pass every offline check"));
   EXPECT_EQ(store_.calls, 0);
+  struct stat st;
+  EXPECT_NE(stat(env_path().c_str(), &st), 0);
 }
 
 TEST_F(SyncCommandTest, JsonReportHasNamesOnly) {

@@ -15,8 +15,8 @@
 #include "absl/strings/strip.h"
 #include "lib/base/status_macros.h"
 #include "lib/dotenv/reader.h"
-#include "lib/dotenv/utf8.h"
-#include "lib/spec/validators.h"
+#include "lib/base/utf8.h"
+#include "lib/dotenv/env_name.h"
 #include "lib/template/filters.h"
 
 namespace secretsync {
@@ -45,7 +45,7 @@ class LineParser {
     if (text_.find('\0') != absl::string_view::npos) {
       return Error(text_.find('\0'), "NUL byte");
     }
-    if (!dotenv::IsValidUtf8(text_)) return Error(0, "line is not valid UTF-8");
+    if (!IsValidUtf8(text_)) return Error(0, "line is not valid UTF-8");
     size_t pos = 0;
     while (pos < text_.size() && IsBlank(text_[pos])) ++pos;
     if (pos == text_.size() || text_[pos] == '#') return out;
@@ -58,7 +58,7 @@ class LineParser {
     size_t eq = text_.find('=', pos);
     if (eq == absl::string_view::npos) return Error(pos, "expected KEY=value");
     absl::string_view key = text_.substr(pos, eq - pos);
-    absl::Status name_ok = spec::ValidateEnvName(key);
+    absl::Status name_ok = dotenv::ValidateEnvName(key);
     if (!name_ok.ok()) return Error(pos, name_ok.message());
     out.key = std::string(key);
     size_t value_start = eq + 1;
@@ -153,7 +153,7 @@ class LineParser {
         size_t col = part_start + lead;
         if (first) {
           if (word.empty()) return Error(dollar, "empty secret name in ${}");
-          if (!spec::ValidateEnvName(word).ok()) {
+          if (!dotenv::ValidateEnvName(word).ok()) {
             return Error(col, absl::StrCat("invalid secret name \"", absl::CHexEscape(word),
                                            "\" in ${...}"));
           }
@@ -225,37 +225,8 @@ SecretLookup MapLookup(const std::map<std::string, SecretValue, std::less<>>& se
   };
 }
 
-void RenderedEnv::AddVerbatim(std::string text, std::string key, SecretValue value) {
-  Line line;
-  line.verbatim = true;
-  line.text = std::move(text);
-  line.key = std::move(key);
-  line.value = std::move(value);
-  lines_.push_back(std::move(line));
-}
-
-void RenderedEnv::AddEntry(std::string key, bool export_prefix, SecretValue value) {
-  Line line;
-  line.key = std::move(key);
-  line.export_prefix = export_prefix;
-  line.value = std::move(value);
-  lines_.push_back(std::move(line));
-}
-
-std::map<std::string, const SecretValue*, std::less<>> RenderedEnv::Values() const {
-  std::map<std::string, const SecretValue*, std::less<>> out;
-  for (const Line& line : lines_) {
-    if (!line.key.empty()) out[line.key] = &line.value;
-  }
-  return out;
-}
-
-void PrintTo(const RenderedEnv& env, std::ostream* os) {
-  *os << "<RenderedEnv " << env.lines().size() << " lines>";
-}
-
-absl::StatusOr<RenderedEnv> Render(const Template& tmpl, const SecretLookup& lookup) {
-  RenderedEnv env;
+absl::StatusOr<dotenv::RenderedEnv> Render(const Template& tmpl, const SecretLookup& lookup) {
+  dotenv::RenderedEnv env;
   std::vector<std::string> missing;
   for (const TemplateLine& line : tmpl.lines()) {
     if (!line.rendered) {

@@ -29,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "lib/base/secret_value.h"
+#include "lib/dotenv/rendered_env.h"
 
 // `template` is a keyword, hence `tmpl`.
 namespace secretsync {
@@ -87,45 +88,12 @@ using SecretLookup = std::function<const SecretValue*(absl::string_view name)>;
 // A lookup over a map the caller owns (and keeps alive while the lookup is used).
 SecretLookup MapLookup(const std::map<std::string, SecretValue, std::less<>>& secrets);
 
-// The rendered file: ordered lines, each a verbatim line or KEY + rendered value.
-// Holds secrets: it has no operator<< and prints as "<RenderedEnv N lines>".
-// Move-only; not thread-safe.
-class RenderedEnv {
- public:
-  struct Line {
-    bool verbatim = false;
-    std::string text;            // verbatim: the line without '\n'
-    std::string key;             // entries, and verbatim KEY=... lines; else ""
-    bool export_prefix = false;  // entries: write `export KEY=...`
-    SecretValue value;           // the value compose reads for `key`
-  };
-
-  RenderedEnv() = default;
-  RenderedEnv(RenderedEnv&&) = default;
-  RenderedEnv& operator=(RenderedEnv&&) = default;
-
-  // A line copied as is. `key`/`value`: what it defines, if anything (for Values()).
-  void AddVerbatim(std::string text, std::string key, SecretValue value);
-  // A KEY=value line the writer quotes.
-  void AddEntry(std::string key, bool export_prefix, SecretValue value);
-
-  const std::vector<Line>& lines() const { return lines_; }
-  // Name -> value for every key (verbatim or rendered): what compose will read
-  // from the written file. Pointers into this object.
-  std::map<std::string, const SecretValue*, std::less<>> Values() const;
-
- private:
-  std::vector<Line> lines_;
-};
-
-void PrintTo(const RenderedEnv& env, std::ostream* os);
-
 // Renders `tmpl`, looking each referenced name up in `lookup` and applying the
 // filters. Errors: NotFound when any referenced secret is missing, listing ALL
 // of them in one message: "template .env.template:12:15 references unknown
 // secret EMAIL_URL" (several: "...; .env.template:14:3 references unknown
 // secret X"). Never includes values. Nothing is returned on error.
-absl::StatusOr<RenderedEnv> Render(const Template& tmpl, const SecretLookup& lookup);
+absl::StatusOr<dotenv::RenderedEnv> Render(const Template& tmpl, const SecretLookup& lookup);
 
 }  // namespace tmpl
 }  // namespace secretsync

@@ -33,7 +33,7 @@ SecretMap Secrets() {
   return m;
 }
 
-std::string ValueOf(const RenderedEnv& env, const std::string& key) {
+std::string ValueOf(const dotenv::RenderedEnv& env, const std::string& key) {
   auto values = env.Values();
   auto it = values.find(key);
   if (it == values.end()) return "<missing>";

@@ -19,9 +19,9 @@ class FakeCommandRunner : public CommandRunner {
     absl::Duration timeout;
   };
   absl::StatusOr<CommandResult> Run(const std::vector<std::string>& argv,
-                                    const std::map<std::string, std::string>& extra_env,
+                                    const std::map<std::string, std::string>& env,
                                     absl::Duration timeout) override {
-    calls.push_back(Call{argv, extra_env, timeout});
+    calls.push_back(Call{argv, env, timeout});
     return result;
   }
   std::vector<Call> calls;

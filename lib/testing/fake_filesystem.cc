@@ -114,11 +114,24 @@ absl::Status FakeFilesystem::SyncDir(absl::string_view dir) {
   return base_.SyncDir(dir);
 }
 
-absl::StatusOr<std::string> FakeFilesystem::ReadFile(absl::string_view path,
-                                                     size_t max_bytes) {
+absl::StatusOr<std::string> FakeFilesystem::ReadFile(absl::string_view path, size_t max_bytes,
+                                                     Symlinks links) {
   absl::Status s = Step("read", path);
   if (!s.ok()) return s;
-  return base_.ReadFile(path, max_bytes);
+  return base_.ReadFile(path, max_bytes, links);
+}
+
+absl::Status FakeFilesystem::SetOwnerAndMode(absl::string_view path, uid_t uid, gid_t gid,
+                                             uint32_t mode) {
+  absl::Status s = Step("set_owner_mode", path);
+  if (!s.ok()) return s;
+  return base_.SetOwnerAndMode(path, uid, gid, mode);
+}
+
+absl::Status FakeFilesystem::MakeDir(absl::string_view path, uint32_t mode) {
+  absl::Status s = Step("mkdir", path);
+  if (!s.ok()) return s;
+  return base_.MakeDir(path, mode);
 }
 
 absl::StatusOr<FileInfo> FakeFilesystem::Stat(absl::string_view path) {

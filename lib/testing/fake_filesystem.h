@@ -19,7 +19,7 @@ namespace secretsync {
 // Every call (including those on the WritableFile it hands out) is one step,
 // recorded as "<op> <detail>", e.g. "create_temp /t/.env.secretsync-tmp-",
 // "write", "chown 1000:1000", "chmod 640" (octal), "sync", "close", "rename /t/a /t/b",
-// "sync_dir /t", "read /t/.env", "stat /t/.env", "unlink /t/x", "list_dir /t",
+// "sync_dir /t", "read /t/.env", "set_owner_mode /t/.env", "mkdir /t/d", "stat /t/.env", "unlink /t/x", "list_dir /t",
 // "lock /t/.env.lock". An injected failure returns its status instead of
 // calling the wrapped filesystem. Does not own `base`. Thread-safe.
 class FakeFilesystem : public Filesystem {
@@ -42,7 +42,11 @@ class FakeFilesystem : public Filesystem {
       absl::string_view dir, absl::string_view prefix) override;
   absl::Status Rename(absl::string_view from, absl::string_view to) override;
   absl::Status SyncDir(absl::string_view dir) override;
-  absl::StatusOr<std::string> ReadFile(absl::string_view path, size_t max_bytes) override;
+  absl::StatusOr<std::string> ReadFile(absl::string_view path, size_t max_bytes,
+                                       Symlinks links = Symlinks::kFollow) override;
+  absl::Status SetOwnerAndMode(absl::string_view path, uid_t uid, gid_t gid,
+                               uint32_t mode) override;
+  absl::Status MakeDir(absl::string_view path, uint32_t mode) override;
   absl::StatusOr<FileInfo> Stat(absl::string_view path) override;
   absl::Status Unlink(absl::string_view path) override;
   absl::StatusOr<std::vector<std::string>> ListDir(absl::string_view dir) override;

@@ -19,9 +19,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/auth/universal_auth.h"
-#include "lib/infisical/curl_http_transport.h"
+#include "lib/http/curl_http_transport.h"
 #include "lib/infisical/infisical_client.h"
-#include "lib/infisical/retrying_http_transport.h"
+#include "lib/http/retrying_http_transport.h"
 #include "lib/testing/fake_clock.h"
 #include "lib/testing/status_matchers.h"
 
@@ -107,7 +107,7 @@ class DevServer {
 
 // The client stack the factory builds, with a FakeClock for retry waits.
 struct Stack {
-  Stack(const std::string& base_url, infisical::CurlTransportOptions curl_options)
+  Stack(const std::string& base_url, http::CurlTransportOptions curl_options)
       : curl(curl_options),
         retrying(curl, clock, random, log),
         auth(retrying, clock, log, Options(base_url)),
@@ -133,11 +133,11 @@ struct Stack {
     ASSERT_THAT(reply, IsOk());
     ASSERT_EQ(reply->status / 100, 2) << reply->body;
   }
-  infisical::CurlHttpTransport curl;
+  http::CurlHttpTransport curl;
   FakeClock clock;
   OsRandomSource random;
   CapturingLogSink log;
-  infisical::RetryingHttpTransport retrying;
+  http::RetryingHttpTransport retrying;
   auth::UniversalAuthProvider auth;
   infisical::InfisicalClient client;
   infisical::SecretScope scope;
@@ -150,7 +150,7 @@ class ClientDevserverTest : public ::testing::Test {
   static void TearDownTestSuite() { delete server_; }
   void SetUp() override {
     ASSERT_FALSE(server_->base_url().empty()) << "devserver did not start";
-    infisical::CurlTransportOptions o;
+    http::CurlTransportOptions o;
     o.request_timeout = absl::Milliseconds(1500);
     o.max_response_bytes = 1 << 20;
     stack_ = std::make_unique<Stack>(server_->base_url(), o);
@@ -266,7 +266,7 @@ TEST_F(ClientDevserverTest, OversizedReplyIsOutOfRange) {
 }
 
 TEST_F(ClientDevserverTest, WrongClientSecretIsUnauthenticatedWithoutSecret) {
-  infisical::CurlHttpTransport curl({});
+  http::CurlHttpTransport curl({});
   FakeClock clock;
   OsRandomSource random;
   CapturingLogSink log;
@@ -295,14 +295,14 @@ TEST(ClientDevserverHttpsTest, ListsOverTlsWithTheRightCaOnly) {
   DevServer server({"--tls-cert", d + "/srv.pem", "--tls-key", d + "/srv.key"});
   ASSERT_TRUE(absl::StartsWith(server.base_url(), "https://")) << server.base_url();
 
-  infisical::CurlTransportOptions right;
+  http::CurlTransportOptions right;
   right.ca_bundle = d + "/ca.pem";
   Stack ok(server.base_url(), right);
   auto list = ok.client.List(ok.scope);
   ASSERT_THAT(list, IsOk());
   EXPECT_EQ(list->size(), 3u);
 
-  infisical::CurlTransportOptions wrong;
+  http::CurlTransportOptions wrong;
   wrong.ca_bundle = d + "/other.pem";
   Stack bad(server.base_url(), wrong);
   EXPECT_THAT(bad.client.List(bad.scope), StatusIs(absl::StatusCode::kUnavailable,

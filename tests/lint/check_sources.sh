@@ -12,6 +12,8 @@ allowed=(
   lib/auth/static_token_provider.cc   # builds the Authorization header
   lib/auth/token_cache.cc             # writes the cached token (0600)
   lib/auth/universal_auth.cc          # login/renew request bodies and header
+  lib/base/sha256.cc                  # hashes the output for reports (never shown)
+  lib/dotenv/reader.cc                # reads the old .env to diff names
   lib/dotenv/writer.cc                # quotes values into the .env
   lib/fileio/atomic_writer.cc         # writes the bytes to disk
   lib/gen/keygen_command.cc           # prints generated values (its job)

@@ -1,6 +1,6 @@
 // StatusFromHttp: the one place that maps Infisical HTTP replies to absl::Status.
-#ifndef SECRETSYNC_LIB_INFISICAL_HTTP_STATUS_H_
-#define SECRETSYNC_LIB_INFISICAL_HTTP_STATUS_H_
+#ifndef SECRETSYNC_LIB_HTTP_HTTP_STATUS_H_
+#define SECRETSYNC_LIB_HTTP_HTTP_STATUS_H_
 
 #include <string>
 
@@ -9,7 +9,7 @@
 #include "lib/base/http_transport.h"
 
 namespace secretsync {
-namespace infisical {
+namespace http {
 
 // What an Infisical error body says, sanitized: `message` is printable ASCII,
 // at most kMaxErrorMessageBytes; for a 422 zod issue array it lists the issue
@@ -33,7 +33,7 @@ HttpErrorInfo ParseHttpError(const HttpResponse& response);
 // request data, headers or any part of a 2xx body.
 absl::Status StatusFromHttp(const HttpResponse& response, absl::string_view what);
 
-}  // namespace infisical
+}  // namespace http
 }  // namespace secretsync
 
-#endif  // SECRETSYNC_LIB_INFISICAL_HTTP_STATUS_H_
+#endif  // SECRETSYNC_LIB_HTTP_HTTP_STATUS_H_

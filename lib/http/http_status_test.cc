@@ -1,5 +1,5 @@
 // Tests for StatusFromHttp: the one HTTP -> absl::Status mapping.
-#include "lib/infisical/http_status.h"
+#include "lib/http/http_status.h"
 
 #include <string>
 
@@ -10,7 +10,7 @@
 #include "lib/testing/status_matchers.h"
 
 namespace secretsync {
-namespace infisical {
+namespace http {
 namespace {
 
 using ::secretsync::testing::IsOk;
@@ -97,5 +97,5 @@ TEST(ParseHttpErrorTest, ReadsErrorNameAndIgnoresSuccessBodies) {
 }
 
 }  // namespace
-}  // namespace infisical
+}  // namespace http
 }  // namespace secretsync

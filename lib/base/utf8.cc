@@ -1,10 +1,9 @@
 // UTF-8 well-formedness check (RFC 3629, table 3-7 of the Unicode standard).
-#include "lib/dotenv/utf8.h"
+#include "lib/base/utf8.h"
 
 #include <cstddef>
 
 namespace secretsync {
-namespace dotenv {
 
 bool IsValidUtf8(absl::string_view text) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
@@ -41,5 +40,4 @@ bool IsValidUtf8(absl::string_view text) {
   return true;
 }
 
-}  // namespace dotenv
 }  // namespace secretsync

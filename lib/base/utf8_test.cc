@@ -1,12 +1,11 @@
 // Table-driven tests for IsValidUtf8.
-#include "lib/dotenv/utf8.h"
+#include "lib/base/utf8.h"
 
 #include <string>
 
 #include "gtest/gtest.h"
 
 namespace secretsync {
-namespace dotenv {
 namespace {
 
 TEST(Utf8Test, AcceptsWellFormedAndRejectsMalformed) {
@@ -36,5 +35,4 @@ TEST(Utf8Test, AcceptsWellFormedAndRejectsMalformed) {
 }
 
 }  // namespace
-}  // namespace dotenv
 }  // namespace secretsync

@@ -1,5 +1,5 @@
 // LoadCurlLibrary: dlopen + dlsym, once.
-#include "lib/infisical/curl_library.h"
+#include "lib/http/curl_library.h"
 
 #include <dlfcn.h>
 
@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 
 namespace secretsync {
-namespace infisical {
+namespace http {
 namespace {
 
 template <typename Fn>
@@ -54,5 +54,5 @@ absl::StatusOr<const CurlLibrary*> LoadCurlLibrary() {
   return loaded;
 }
 
-}  // namespace infisical
+}  // namespace http
 }  // namespace secretsync

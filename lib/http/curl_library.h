@@ -1,15 +1,15 @@
 // libcurl, loaded with dlopen on first use. Binaries that never talk HTTP
 // (keygen without --push, sync --check) then skip mapping libcurl and its ~30
 // dependencies, about 15 ms of start-up (tests/bench/keygen_bench.sh).
-#ifndef SECRETSYNC_LIB_INFISICAL_CURL_LIBRARY_H_
-#define SECRETSYNC_LIB_INFISICAL_CURL_LIBRARY_H_
+#ifndef SECRETSYNC_LIB_HTTP_CURL_LIBRARY_H_
+#define SECRETSYNC_LIB_HTTP_CURL_LIBRARY_H_
 
 #include <curl/curl.h>
 
 #include "absl/status/statusor.h"
 
 namespace secretsync {
-namespace infisical {
+namespace http {
 
 // The libcurl functions the transport uses, resolved from libcurl.so.4.
 struct CurlLibrary {
@@ -30,7 +30,7 @@ struct CurlLibrary {
 // names the package to install) or global init fails.
 absl::StatusOr<const CurlLibrary*> LoadCurlLibrary();
 
-}  // namespace infisical
+}  // namespace http
 }  // namespace secretsync
 
-#endif  // SECRETSYNC_LIB_INFISICAL_CURL_LIBRARY_H_
+#endif  // SECRETSYNC_LIB_HTTP_CURL_LIBRARY_H_

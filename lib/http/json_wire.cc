@@ -1,11 +1,11 @@
 // JSON <-> wire proto helpers (see json_wire.h).
-#include "lib/infisical/json_wire.h"
+#include "lib/http/json_wire.h"
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace secretsync {
-namespace infisical {
+namespace http {
 
 absl::Status ParseJsonReply(absl::string_view body, absl::string_view what,
                             google::protobuf::Message* out) {
@@ -32,5 +32,5 @@ absl::StatusOr<std::string> ToJsonBody(const google::protobuf::Message& message)
   return out;
 }
 
-}  // namespace infisical
+}  // namespace http
 }  // namespace secretsync

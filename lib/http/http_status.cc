@@ -1,15 +1,15 @@
 // HTTP status -> absl::Status mapping (see http_status.h).
-#include "lib/infisical/http_status.h"
+#include "lib/http/http_status.h"
 
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "lib/infisical/json_wire.h"
+#include "lib/http/json_wire.h"
 #include "proto/infisical_api.pb.h"
 
 namespace secretsync {
-namespace infisical {
+namespace http {
 namespace {
 
 // Printable ASCII only (no log/terminal injection), truncated.
@@ -94,5 +94,5 @@ absl::Status StatusFromHttp(const HttpResponse& response, absl::string_view what
   return absl::Status(CodeFor(response.status), message);
 }
 
-}  // namespace infisical
+}  // namespace http
 }  // namespace secretsync

@@ -1,7 +1,7 @@
 // JSON <-> wire proto helpers for the Infisical API: the only place that calls
 // protobuf's JSON parser and printer, so parse-error text never escapes.
-#ifndef SECRETSYNC_LIB_INFISICAL_JSON_WIRE_H_
-#define SECRETSYNC_LIB_INFISICAL_JSON_WIRE_H_
+#ifndef SECRETSYNC_LIB_HTTP_JSON_WIRE_H_
+#define SECRETSYNC_LIB_HTTP_JSON_WIRE_H_
 
 #include <string>
 
@@ -11,7 +11,7 @@
 #include "google/protobuf/message.h"
 
 namespace secretsync {
-namespace infisical {
+namespace http {
 
 // Parses a JSON reply into `out`, ignoring unknown fields. On failure returns
 // InvalidArgument "malformed reply from <what>" and nothing else: protobuf's
@@ -25,7 +25,7 @@ absl::Status ParseJsonReply(absl::string_view body, absl::string_view what,
 // (never expected for our messages).
 absl::StatusOr<std::string> ToJsonBody(const google::protobuf::Message& message);
 
-}  // namespace infisical
+}  // namespace http
 }  // namespace secretsync
 
-#endif  // SECRETSYNC_LIB_INFISICAL_JSON_WIRE_H_
+#endif  // SECRETSYNC_LIB_HTTP_JSON_WIRE_H_

@@ -1,6 +1,6 @@
 // keygen's command behaviour: output shapes, usage errors, and --push that
 // creates only missing secrets and prints names, never values.
-#include "lib/gen/keygen_command.h"
+#include "lib/keygen/keygen_command.h"
 
 #include <sstream>
 
@@ -9,10 +9,12 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/base/exit_codes.h"
+#include "lib/testing/fake_clock.h"
+#include "lib/testing/fake_command_runner.h"
 #include "lib/testing/fake_secret_store.h"
 
 namespace secretsync {
-namespace gen {
+namespace keygen {
 namespace {
 
 using ::testing::HasSubstr;
@@ -39,14 +41,18 @@ class KeygenCommandTest : public ::testing::Test {
   Outcome Keygen(const KeygenOptions& o) {
     std::ostringstream out, err;
     CapturingLogSink log;
-    KeygenDeps deps{random_, env_, log, store_.Factory()};
-    int code = RunKeygen(o, deps, out, err);
+    System sys{clock_, fs_, random_, env_, commands_, log, users_, store_.Factory()};
+    int code = RunKeygen(o, sys, out, err);
     return Outcome{code, out.str(), err.str(), log.Joined()};
   }
 
   ConstantRandom random_;
   MapEnvironment env_;
   FakeSecretStore store_;
+  FakeClock clock_;
+  RealFilesystem fs_;
+  FakeCommandRunner commands_;
+  MapUserDirectory users_;
 };
 
 TEST_F(KeygenCommandTest, HexLikeOpensslRand) {
@@ -149,7 +155,7 @@ TEST_F(KeygenCommandTest, PushCreatesOnlyMissingSecretsAndPrintsNames) {
   KeygenOptions o;
   o.config_path = kConfig;
   o.push = true;
-  o.site_url = "http://127.0.0.1:1";
+  o.overrides.site_url = "http://127.0.0.1:1";
   Outcome r = Keygen(o);
   ASSERT_EQ(r.code, kExitOk) << r.err;
   EXPECT_EQ(r.out, "created POSTGRES_PASSWORD\n");
@@ -203,5 +209,5 @@ TEST_F(KeygenCommandTest, PushFailureExitsWithMappedCode) {
 }
 
 }  // namespace
-}  // namespace gen
+}  // namespace keygen
 }  // namespace secretsync

@@ -1,5 +1,5 @@
 // CurlHttpTransport implementation (see curl_http_transport.h).
-#include "lib/infisical/curl_http_transport.h"
+#include "lib/http/curl_http_transport.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -11,10 +11,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "lib/base/check.h"
-#include "lib/infisical/curl_library.h"
+#include "lib/http/curl_library.h"
 
 namespace secretsync {
-namespace infisical {
+namespace http {
 namespace internal {
 void CurlEasyDeleter::operator()(CURL* handle) const {
   // A handle exists only once the library has loaded.
@@ -169,5 +169,5 @@ absl::StatusOr<HttpResponse> CurlHttpTransport::Send(const HttpRequest& request)
   return std::move(transfer.response);
 }
 
-}  // namespace infisical
+}  // namespace http
 }  // namespace secretsync

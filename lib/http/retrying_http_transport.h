@@ -1,7 +1,7 @@
 // RetryingHttpTransport: an HttpTransport decorator that retries transient
 // failures with exponential backoff, jitter and Retry-After.
-#ifndef SECRETSYNC_LIB_INFISICAL_RETRYING_HTTP_TRANSPORT_H_
-#define SECRETSYNC_LIB_INFISICAL_RETRYING_HTTP_TRANSPORT_H_
+#ifndef SECRETSYNC_LIB_HTTP_RETRYING_HTTP_TRANSPORT_H_
+#define SECRETSYNC_LIB_HTTP_RETRYING_HTTP_TRANSPORT_H_
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -11,7 +11,7 @@
 #include "lib/base/random_source.h"
 
 namespace secretsync {
-namespace infisical {
+namespace http {
 
 struct RetryPolicy {
   int max_retries = 4;  // attempts = max_retries + 1
@@ -53,7 +53,7 @@ class RetryingHttpTransport : public HttpTransport {
   RetryPolicy policy_;
 };
 
-}  // namespace infisical
+}  // namespace http
 }  // namespace secretsync
 
-#endif  // SECRETSYNC_LIB_INFISICAL_RETRYING_HTTP_TRANSPORT_H_
+#endif  // SECRETSYNC_LIB_HTTP_RETRYING_HTTP_TRANSPORT_H_

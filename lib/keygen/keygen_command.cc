@@ -1,35 +1,21 @@
 // keygen command: flag handling, spec-driven generation and --push.
-#include "lib/gen/keygen_command.h"
+#include "lib/keygen/keygen_command.h"
 
 #include <set>
 #include <utility>
 #include <vector>
 
-#include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "lib/base/exit_codes.h"
 #include "lib/base/status_macros.h"
-#include "lib/base/user_path.h"
-#include "lib/config/loader.h"
+#include "lib/config/deployment.h"
 #include "lib/gen/generator.h"
+#include "lib/infisical/secret_store.h"
 
-ABSL_FLAG(std::string, format, "hex", "hex, base64, base64url, alnum or django");
-ABSL_FLAG(int64_t, bytes, -1, "random bytes for hex/base64/base64url (default 32)");
-ABSL_FLAG(int64_t, length, -1, "characters for alnum (default 32) or django (default 50)");
-ABSL_FLAG(int64_t, count, 1, "how many values to print, one per line (1..100000)");
-ABSL_FLAG(std::string, config, "", "deployment config (text proto) with the secret spec");
-ABSL_FLAG(std::string, secret, "", "with --config: generate this secret per its spec");
-ABSL_FLAG(bool, push, false,
-          "with --config: create in Infisical each spec'd secret that does not exist yet; "
-          "never overwrites; prints the names created");
-ABSL_FLAG(bool, dry_run, false, "with --push: print the names that would be created, change nothing");
-ABSL_FLAG(std::string, site_url, "", "override the config's infisical.site_url");
-ABSL_FLAG(std::string, environment, "", "override the config's environment");
-ABSL_FLAG(std::string, secret_path, "", "override the config's secret_path");
 
 namespace secretsync {
-namespace gen {
+namespace keygen {
 
 const char kKeygenUsage[] =
     "generate secrets with the OS CSPRNG (getrandom).\n"
@@ -42,22 +28,6 @@ const char kKeygenUsage[] =
     "\n"
     "Values are printed on stdout only; --push prints names, never values.\n";
 
-KeygenOptions KeygenOptionsFromFlags() {
-  KeygenOptions o;
-  o.format = absl::GetFlag(FLAGS_format);
-  o.bytes = absl::GetFlag(FLAGS_bytes);
-  o.length = absl::GetFlag(FLAGS_length);
-  o.count = absl::GetFlag(FLAGS_count);
-  o.config_path = absl::GetFlag(FLAGS_config);
-  o.secret = absl::GetFlag(FLAGS_secret);
-  o.push = absl::GetFlag(FLAGS_push);
-  o.dry_run = absl::GetFlag(FLAGS_dry_run);
-  o.site_url = absl::GetFlag(FLAGS_site_url);
-  o.environment = absl::GetFlag(FLAGS_environment);
-  o.secret_path = absl::GetFlag(FLAGS_secret_path);
-  return o;
-}
-
 namespace {
 
 using secretsync::v1::DeploymentConfig;
@@ -66,7 +36,7 @@ using secretsync::v1::Generator;
 constexpr int64_t kMaxCount = 100000;
 
 absl::StatusOr<Generator> GeneratorFromFlags(const KeygenOptions& o) {
-  SS_ASSIGN_OR_RETURN(Generator::Kind kind, ParseKind(o.format));
+  SS_ASSIGN_OR_RETURN(Generator::Kind kind, gen::ParseKind(o.format));
   Generator g;
   g.set_kind(kind);
   const bool uses_bytes = kind == Generator::HEX || kind == Generator::BASE64 ||
@@ -81,22 +51,22 @@ absl::StatusOr<Generator> GeneratorFromFlags(const KeygenOptions& o) {
   }
   int64_t size = uses_bytes ? o.bytes : o.length;
   if (size != -1) {
-    if (size < 1 || size > (uses_bytes ? kMaxBytes : kMaxLength)) {
+    if (size < 1 || size > (uses_bytes ? gen::kMaxBytes : gen::kMaxLength)) {
       return absl::InvalidArgumentError(absl::StrCat(
           uses_bytes ? "--bytes" : "--length", " must be between 1 and ",
-          uses_bytes ? kMaxBytes : kMaxLength, ", got ", size));
+          uses_bytes ? gen::kMaxBytes : gen::kMaxLength, ", got ", size));
     }
     if (uses_bytes) g.set_bytes(static_cast<uint32_t>(size));
     else g.set_length(static_cast<uint32_t>(size));
   }
-  return WithDefaults(g);
+  return gen::WithDefaults(g);
 }
 
 absl::Status PrintValues(const Generator& g, int64_t count, RandomSource& random,
                          std::ostream& out) {
   std::string buffer;
   for (int64_t i = 0; i < count; ++i) {
-    SS_ASSIGN_OR_RETURN(SecretValue v, Generate(g, random));
+    SS_ASSIGN_OR_RETURN(SecretValue v, gen::Generate(g, random));
     buffer.append(v.Expose().data(), v.size());
     buffer.push_back('\n');
   }
@@ -120,7 +90,7 @@ absl::Status PrintSpec(const DeploymentConfig& config, absl::string_view only,
       }
       continue;
     }
-    SS_ASSIGN_OR_RETURN(SecretValue v, Generate(spec.generator(), random));
+    SS_ASSIGN_OR_RETURN(SecretValue v, gen::Generate(spec.generator(), random));
     if (only.empty()) out << spec.name() << "=";
     out << v.Expose() << "\n";
   }
@@ -131,18 +101,9 @@ absl::Status PrintSpec(const DeploymentConfig& config, absl::string_view only,
   return absl::OkStatus();
 }
 
-infisical::SecretScope ScopeOf(const DeploymentConfig& c) {
-  infisical::SecretScope s;
-  s.project_id = c.project_id();
-  s.project_slug = c.project_slug();
-  s.environment = c.environment();
-  s.secret_path = c.secret_path();
-  return s;
-}
-
-absl::Status Push(const DeploymentConfig& config, bool dry_run, KeygenDeps& deps,
+absl::Status Push(const DeploymentConfig& config, bool dry_run, System& sys,
                   std::ostream& out) {
-  Logger log(deps.log);
+  Logger log(sys.log);
   if (config.environment().empty()) {
     return absl::FailedPreconditionError("config: environment is not set (or use --environment)");
   }
@@ -150,8 +111,10 @@ absl::Status Push(const DeploymentConfig& config, bool dry_run, KeygenDeps& deps
     return absl::FailedPreconditionError("config: set project_id or project_slug");
   }
   SS_ASSIGN_OR_RETURN(std::unique_ptr<infisical::SecretStore> store,
-                      deps.store_factory(config));
-  const infisical::SecretScope scope = ScopeOf(config);
+                      sys.stores(config));
+  // The config's whole scope, imports included: a secret an import supplies
+  // exists, and creating a folder copy would shadow it.
+  const infisical::SecretScope scope = infisical::ScopeFromConfig(config);
   SS_ASSIGN_OR_RETURN(std::vector<infisical::SecretRecord> existing, store->List(scope));
   std::set<std::string> have;
   for (const auto& r : existing) have.insert(r.name);
@@ -169,10 +132,10 @@ absl::Status Push(const DeploymentConfig& config, bool dry_run, KeygenDeps& deps
       out << "would create " << spec.name() << "\n";
       continue;
     }
-    SS_ASSIGN_OR_RETURN(SecretValue v, Generate(spec.generator(), deps.random));
+    SS_ASSIGN_OR_RETURN(SecretValue v, gen::Generate(spec.generator(), sys.random));
     absl::Status s = store->Create(scope, spec.name(), v,
                                    absl::StrCat("generated by secretsync keygen (",
-                                                KindName(spec.generator().kind()), ")"));
+                                                gen::KindName(spec.generator().kind()), ")"));
     if (absl::IsAlreadyExists(s)) {  // created meanwhile by someone else: keep theirs
       kept.push_back(spec.name());
       continue;
@@ -202,7 +165,7 @@ int Fail(std::ostream& err, const absl::Status& s) {
 
 }  // namespace
 
-int RunKeygen(const KeygenOptions& o, KeygenDeps deps, std::ostream& out, std::ostream& err) {
+int RunKeygen(const KeygenOptions& o, System& sys, std::ostream& out, std::ostream& err) {
   auto usage = [&](absl::string_view msg) {
     err << "keygen: " << msg << " (see --help)\n";
     return static_cast<int>(kExitUsage);
@@ -214,22 +177,18 @@ int RunKeygen(const KeygenOptions& o, KeygenDeps deps, std::ostream& out, std::o
     if (!o.secret.empty() || o.push) return usage("--secret and --push need --config");
     auto g = GeneratorFromFlags(o);
     if (!g.ok()) return usage(g.status().message());
-    absl::Status s = PrintValues(*g, o.count, deps.random, out);
+    absl::Status s = PrintValues(*g, o.count, sys.random, out);
     return s.ok() ? kExitOk : Fail(err, s);
   }
   if (o.count != 1) return usage("--count does not apply with --config");
   if (!o.secret.empty() && o.push) return usage("--secret and --push are exclusive");
   if (o.dry_run && !o.push) return usage("--dry-run applies to --push");
-  auto loaded = config::LoadConfig(ResolveUserPath(o.config_path, deps.env));
-  if (!loaded.ok()) return Fail(err, loaded.status());
-  DeploymentConfig& config = loaded->config;
-  if (!o.site_url.empty()) config.mutable_infisical()->set_site_url(o.site_url);
-  if (!o.environment.empty()) config.set_environment(o.environment);
-  if (!o.secret_path.empty()) config.set_secret_path(o.secret_path);
-  absl::Status s = o.push ? Push(config, o.dry_run, deps, out)
-                          : PrintSpec(config, o.secret, deps.random, out);
+  auto d = config::LoadDeployment(o.config_path, o.overrides, sys.fs, sys.env, sys.users);
+  if (!d.ok()) return Fail(err, d.status());
+  absl::Status s = o.push ? Push(d->config, o.dry_run, sys, out)
+                          : PrintSpec(d->config, o.secret, sys.random, out);
   return s.ok() ? kExitOk : Fail(err, s);
 }
 
-}  // namespace gen
+}  // namespace keygen
 }  // namespace secretsync

@@ -1,6 +1,6 @@
 // CurlHttpTransport: HttpTransport over one reused libcurl easy handle.
-#ifndef SECRETSYNC_LIB_INFISICAL_CURL_HTTP_TRANSPORT_H_
-#define SECRETSYNC_LIB_INFISICAL_CURL_HTTP_TRANSPORT_H_
+#ifndef SECRETSYNC_LIB_HTTP_CURL_HTTP_TRANSPORT_H_
+#define SECRETSYNC_LIB_HTTP_CURL_HTTP_TRANSPORT_H_
 
 #include <cstdint>
 #include <memory>
@@ -13,7 +13,7 @@
 typedef void CURL;  // as in <curl/curl.h>; keeps curl out of our header
 
 namespace secretsync {
-namespace infisical {
+namespace http {
 
 struct CurlTransportOptions {
   std::string ca_bundle;  // PEM file; empty = the system trust store
@@ -52,7 +52,7 @@ class CurlHttpTransport : public HttpTransport {
   CurlPtr handle_;
 };
 
-}  // namespace infisical
+}  // namespace http
 }  // namespace secretsync
 
-#endif  // SECRETSYNC_LIB_INFISICAL_CURL_HTTP_TRANSPORT_H_
+#endif  // SECRETSYNC_LIB_HTTP_CURL_HTTP_TRANSPORT_H_

@@ -1,5 +1,5 @@
 // RetryingHttpTransport implementation (see retrying_http_transport.h).
-#include "lib/infisical/retrying_http_transport.h"
+#include "lib/http/retrying_http_transport.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -11,7 +11,7 @@
 #include "absl/strings/numbers.h"
 
 namespace secretsync {
-namespace infisical {
+namespace http {
 namespace {
 
 bool RetryableStatus(int status) {
@@ -82,5 +82,5 @@ absl::StatusOr<HttpResponse> RetryingHttpTransport::Send(const HttpRequest& requ
   }
 }
 
-}  // namespace infisical
+}  // namespace http
 }  // namespace secretsync

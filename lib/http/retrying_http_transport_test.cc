@@ -1,5 +1,5 @@
 // Tests for RetryingHttpTransport: which failures retry, waits, bounds, logs.
-#include "lib/infisical/retrying_http_transport.h"
+#include "lib/http/retrying_http_transport.h"
 
 #include <cstring>
 
@@ -10,7 +10,7 @@
 #include "lib/testing/status_matchers.h"
 
 namespace secretsync {
-namespace infisical {
+namespace http {
 namespace {
 
 using ::secretsync::testing::IsOk;
@@ -155,5 +155,5 @@ TEST_F(RetryingHttpTransportTest, LogsEachRetryWithoutQueryOrToken) {
 }
 
 }  // namespace
-}  // namespace infisical
+}  // namespace http
 }  // namespace secretsync

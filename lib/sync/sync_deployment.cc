@@ -1,0 +1,275 @@
+// SyncDeployment: check, lock, fetch, plan, write, on-change; every step
+// before the rename leaves the old output and its backup untouched.
+#include "lib/sync/sync_deployment.h"
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "lib/base/exit_codes.h"
+#include "lib/base/log.h"
+#include "lib/base/sha256.h"
+#include "lib/base/status_macros.h"
+#include "lib/fileio/atomic_writer.h"
+#include "lib/fileio/file_lock.h"
+#include "lib/infisical/secret_store.h"
+#include "lib/sync/on_change.h"
+#include "lib/sync/plan.h"
+#include "lib/template/template.h"
+
+namespace secretsync {
+namespace sync {
+namespace {
+
+using v1::CredentialSource;
+using v1::DeploymentConfig;
+using v1::SyncReport;
+
+absl::Status ConfigError(absl::string_view message) {
+  return WithExitCode(absl::FailedPreconditionError(message), kExitConfig);
+}
+
+absl::Status OutputError(absl::Status s) { return WithExitCode(std::move(s), kExitCantCreate); }
+
+// The files a sync reads and must never overwrite, with what they are.
+std::vector<std::pair<std::string, std::string>> Inputs(const config::Deployment& d) {
+  const DeploymentConfig& c = d.config;
+  std::vector<std::pair<std::string, std::string>> out = {
+      {"the template", c.template_path()},
+      {"the config", d.config_path},
+      {"the lock file", c.lock_file()},
+  };
+  if (!c.auth().token_cache_file().empty()) {
+    out.emplace_back("the token cache", c.auth().token_cache_file());
+  }
+  auto credential = [&out](const CredentialSource& s, const char* what) {
+    if (s.source_case() == CredentialSource::kFile) out.emplace_back(what, s.file());
+  };
+  credential(c.auth().universal_auth().client_id(), "a credential file");
+  credential(c.auth().universal_auth().client_secret(), "a credential file");
+  credential(c.auth().service_token(), "a credential file");
+  credential(c.auth().access_token(), "a credential file");
+  return out;
+}
+
+// The output must not be one of the inputs, by name or by identity (a hard
+// link), and must be a regular file or missing.
+absl::Status CheckOutput(const config::Deployment& d, Filesystem& fs) {
+  const std::string& output = d.config.output_path();
+  SS_ASSIGN_OR_RETURN(FileInfo out, fs.Stat(output));
+  for (const auto& [what, path] : Inputs(d)) {
+    bool same = path == output;
+    if (!same && out.exists && !out.is_symlink) {
+      absl::StatusOr<FileInfo> in = fs.Stat(path);
+      same = in.ok() && in->exists && in->dev == out.dev && in->ino == out.ino;
+    }
+    if (same) {
+      return ConfigError(absl::StrCat("output_path ", output, " is ", what,
+                                      ": refusing to overwrite it (set another --output)"));
+    }
+  }
+  if (out.is_symlink) {
+    return OutputError(absl::FailedPreconditionError(absl::StrCat(
+        "output ", output,
+        " is a symbolic link: secretsync writes regular files only (remove the link)")));
+  }
+  if (out.exists && !out.is_regular) {
+    return OutputError(absl::FailedPreconditionError(
+        absl::StrCat("output ", output, " is not a regular file (a folder, FIFO or device)")));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<tmpl::Template> LoadTemplate(const DeploymentConfig& c, Filesystem& fs) {
+  absl::StatusOr<std::string> text = fs.ReadFile(c.template_path(), kMaxTemplateBytes, Symlinks::kRefuse);
+  if (absl::IsNotFound(text.status())) {
+    return absl::NotFoundError(absl::StrCat("template ", c.template_path(), " does not exist"));
+  }
+  if (!text.ok()) {
+    return WithExitCode(
+        Annotate(text.status(), absl::StrCat("read template ", c.template_path())),
+        text.status().code() == absl::StatusCode::kFailedPrecondition &&
+                fs.Stat(c.template_path()).value_or(FileInfo()).is_regular
+            ? kExitDataErr  // too large
+            : kExitNoInput);
+  }
+  return tmpl::ParseTemplate(*text, c.template_path());
+}
+
+absl::StatusOr<std::optional<SecretValue>> ReadExisting(const std::string& path,
+                                                        Filesystem& fs) {
+  absl::StatusOr<std::string> text = fs.ReadFile(path, kMaxEnvBytes, Symlinks::kRefuse);
+  if (absl::IsNotFound(text.status())) return std::optional<SecretValue>();
+  if (!text.ok()) return OutputError(Annotate(text.status(), absl::StrCat("read ", path)));
+  return std::optional<SecretValue>(SecretValue(std::move(*text)));
+}
+
+// Brings an unchanged output back to the configured mode (and owner/group
+// when configured). Returns whether anything had to change.
+absl::StatusOr<bool> EnforceModeAndOwner(const config::Deployment& d, bool dry_run,
+                                         Filesystem& fs) {
+  const std::string& output = d.config.output_path();
+  SS_ASSIGN_OR_RETURN(FileInfo info, fs.Stat(output));
+  if (!info.exists) return false;
+  const bool wrong = info.mode != d.file_mode || (d.owner && info.uid != *d.owner) ||
+                     (d.group && info.gid != *d.group);
+  if (!wrong || dry_run) return wrong;
+  SS_RETURN_IF_ERROR(OutputError(Annotate(
+      fs.SetOwnerAndMode(output, d.owner.value_or(static_cast<uid_t>(-1)),
+                         d.group.value_or(static_cast<gid_t>(-1)), d.file_mode),
+      absl::StrCat("restore the mode and owner of ", output))));
+  return true;
+}
+
+// A lock that cannot be taken because the folder refuses it is an output
+// problem (73); one held by another run is temporary (75).
+absl::StatusOr<fileio::FileLock> Lock(const config::Deployment& d, const SyncRequest& r,
+                                      System& sys) {
+  absl::StatusOr<fileio::FileLock> lock =
+      fileio::AcquireLock(sys.fs, sys.clock, d.config.lock_file(), r.wait_lock);
+  if (!lock.ok() && !absl::IsUnavailable(lock.status())) return OutputError(lock.status());
+  return lock;
+}
+
+// What the offline checks produce and a sync then uses.
+struct Prepared {
+  tmpl::Template tmpl;
+  std::unique_ptr<infisical::SecretStore> store;
+};
+
+// Every offline check; builds the store without touching the network. With
+// `use_token_cache` false the store neither reads nor writes the token cache.
+absl::StatusOr<Prepared> Prepare(const config::Deployment& d, bool use_token_cache,
+                                 System& sys) {
+  const DeploymentConfig& c = d.config;
+  if (c.template_path().empty()) {
+    return ConfigError(absl::StrCat("config ", d.config_path, ": template_path is not set"));
+  }
+  if (c.output_path().empty()) {
+    return ConfigError(absl::StrCat("config ", d.config_path, ": output_path is not set"));
+  }
+  SS_RETURN_IF_ERROR(CheckOutput(d, sys.fs));
+  SS_ASSIGN_OR_RETURN(tmpl::Template tmpl, LoadTemplate(c, sys.fs));
+  DeploymentConfig store_config = c;
+  if (!use_token_cache) store_config.mutable_auth()->clear_token_cache_file();
+  SS_ASSIGN_OR_RETURN(std::unique_ptr<infisical::SecretStore> store, sys.stores(store_config));
+  return Prepared{std::move(tmpl), std::move(store)};
+}
+
+// The whole sync after Prepare; fills `report`.
+absl::Status Run(const config::Deployment& d, const SyncRequest& r, Prepared prepared,
+                 System& sys, SyncReport& report) {
+  Logger log(sys.log);
+  const DeploymentConfig& c = d.config;
+  const tmpl::Template& tmpl = prepared.tmpl;
+  infisical::SecretStore& store = *prepared.store;
+
+  // Serialize with cron, the agent and people; then clear a crashed run's temp files.
+  std::optional<fileio::FileLock> lock;
+  if (!r.dry_run && !r.lock_held) {
+    SS_ASSIGN_OR_RETURN(fileio::FileLock held, Lock(d, r, sys));
+    lock.emplace(std::move(held));
+  }
+  if (!r.dry_run) {
+    for (const std::string& path : {c.output_path(), c.output_path() + ".bak"}) {
+      absl::Status cleaned = fileio::RemoveStaleTempFiles(sys.fs, path);
+      if (!cleaned.ok()) log.Warn("sync.stale_temp_cleanup").Field("why", cleaned.message());
+    }
+  }
+
+  const infisical::SecretScope scope = infisical::ScopeFromConfig(c);
+  absl::StatusOr<std::vector<infisical::SecretRecord>> secrets = store.List(scope);
+  SS_RETURN_IF_ERROR(
+      Annotate(secrets.status(), absl::StrCat("fetch ", c.environment(), ":", c.secret_path())));
+  report.set_secrets_fetched(static_cast<int32_t>(secrets->size()));
+  const std::vector<std::string> referenced = tmpl.ReferencedNames();
+  if (secrets->empty() && !referenced.empty()) {
+    return absl::NotFoundError(absl::StrCat(
+        "environment ", c.environment(), " has no secrets at path ", scope.secret_path,
+        " (the template references ", referenced.size(),
+        "): check the environment slug and secret_path"));
+  }
+
+  SS_ASSIGN_OR_RETURN(std::optional<SecretValue> existing, ReadExisting(c.output_path(), sys.fs));
+  SS_ASSIGN_OR_RETURN(Plan plan, MakePlan(c, tmpl, *secrets, existing, log));
+  if (plan.content.size() > kMaxEnvBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("the rendered output is ", plan.content.size(),
+                                                   " bytes, more than the limit of ",
+                                                   kMaxEnvBytes));
+  }
+  for (const auto& n : plan.added) report.add_added(n);
+  for (const auto& n : plan.changed) report.add_changed(n);
+  for (const auto& n : plan.removed) report.add_removed(n);
+  report.set_unparsable_lines(plan.unparsable_lines);
+
+  if (plan.unchanged) {
+    SS_ASSIGN_OR_RETURN(bool fixed, EnforceModeAndOwner(d, r.dry_run, sys.fs));
+    report.set_mode_fixed(fixed);
+    if (fixed && !r.dry_run) {
+      log.Info("sync.mode_restored").Field("path", c.output_path()).Field(
+          "mode", absl::StrCat(absl::Hex(d.file_mode)));
+    }
+  } else if (!r.dry_run) {
+    fileio::WriteOptions wo;
+    wo.mode = d.file_mode;
+    wo.uid = d.owner;
+    wo.gid = d.group;
+    if (existing.has_value() && (!d.owner || !d.group)) {
+      // Not configured means "unchanged": keep the existing file's.
+      SS_ASSIGN_OR_RETURN(FileInfo info, sys.fs.Stat(c.output_path()));
+      if (!d.owner) wo.uid = info.uid;
+      if (!d.group) wo.gid = info.gid;
+    }
+    if (c.backup()) wo.backup_path = c.output_path() + ".bak";
+    wo.max_existing_bytes = kMaxEnvBytes;
+    SS_RETURN_IF_ERROR(OutputError(Annotate(
+        fileio::WriteFileAtomically(sys.fs, c.output_path(), plan.content, wo),
+        absl::StrCat("write ", c.output_path()))));
+    report.set_written(true);
+    log.Info("sync.written")
+        .Field("path", c.output_path())
+        .Field("added", absl::StrJoin(plan.added, ","))
+        .Field("changed", absl::StrJoin(plan.changed, ","))
+        .Field("removed", absl::StrJoin(plan.removed, ","));
+  }
+  report.set_content_sha256(Sha256Hex(plan.content));
+
+  if (r.dry_run || !r.run_command || c.on_change().command_size() == 0) return absl::OkStatus();
+  SS_ASSIGN_OR_RETURN(std::optional<v1::PendingOnChange> pending,
+                      ReadPendingOnChange(d, sys.fs));
+  if (!report.written() && !pending.has_value()) return absl::OkStatus();
+  report.set_command_retried(pending.has_value());
+  OnChangeRequest request;
+  request.changed = plan.added;
+  request.changed.insert(request.changed.end(), plan.changed.begin(), plan.changed.end());
+  request.changed.insert(request.changed.end(), plan.removed.begin(), plan.removed.end());
+  if (report.written()) request.services = plan.services;
+  return RunOnChange(d, std::move(request), sys, *report.mutable_command());
+}
+
+}  // namespace
+
+absl::Status CheckDeployment(const config::Deployment& d, System& sys) {
+  return Prepare(d, /*use_token_cache=*/false, sys).status();
+}
+
+SyncReport SyncDeployment(const config::Deployment& d, const SyncRequest& request, System& sys) {
+  const absl::Time start = sys.clock.TimeNow();
+  SyncReport report;
+  report.set_output_path(d.config.output_path());
+  report.set_dry_run(request.dry_run);
+  // A dry run writes nothing, not even the token cache.
+  absl::StatusOr<Prepared> prepared = Prepare(d, /*use_token_cache=*/!request.dry_run, sys);
+  absl::Status status = prepared.status();
+  if (status.ok()) status = Run(d, request, std::move(*prepared), sys, report);
+  report.set_duration_ms(absl::ToInt64Milliseconds(sys.clock.TimeNow() - start));
+  report.set_exit_code(ExitCodeFromStatus(status));
+  if (!status.ok()) report.set_error(std::string(status.message()));
+  return report;
+}
+
+}  // namespace sync
+}  // namespace secretsync
