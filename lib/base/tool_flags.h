@@ -13,8 +13,9 @@ void UnderscoreFlagNames(int argc, char** argv);
 
 // Sets the usage message (`usage` + the exit codes), makes --help show the
 // flags defined in files whose path contains `flags_file` (e.g.
-// "lib/gen/keygen_command"), and parses argv; flag names may use '-' or '_'. Exits 64 on unknown flags or
-// positional arguments (absl exits 1 itself on malformed flags).
+// "tools/keygen_flags"), and parses argv; flag names may use '-' or '_'.
+// Exits 0 after printing --help (or --helpfull, --version), and 64 on an
+// unknown flag, a malformed flag value or a positional argument.
 void ParseToolFlags(int argc, char** argv, absl::string_view usage,
                     absl::string_view flags_file);
 
