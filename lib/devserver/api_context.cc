@@ -9,8 +9,7 @@ namespace secretsync {
 namespace devserver {
 namespace internal {
 
-absl::StatusOr<Json> ApiContext::Transaction(
-    const std::function<absl::StatusOr<Json>()>& change) {
+absl::StatusOr<Json> ApiContext::Transaction(const std::function<absl::StatusOr<Json>()>& change) {
   secretsync::v1::DevSeed before = store_->state();
   absl::StatusOr<Json> result = change();
   if (!result.ok()) {

@@ -39,8 +39,8 @@ absl::Status Simple(int http_status, absl::string_view error, absl::string_view 
 }  // namespace
 
 absl::Status ApiError(ErrorReply reply) {
-  std::string text = reply.message.is_string() ? reply.message.get<std::string>()
-                                               : std::string(reply.error);
+  std::string text =
+      reply.message.is_string() ? reply.message.get<std::string>() : std::string(reply.error);
   absl::Status status(CodeFor(reply.http_status), text);
   Json payload;
   payload["statusCode"] = reply.http_status;

@@ -45,9 +45,8 @@ TEST(ApiErrorTest, MapsStatusesWithoutAReplyByCode) {
 TEST(ApiErrorTest, ErrorResponseIsInfisicalsBody) {
   ApiResponse r = ErrorResponse(BadRequest("Body is not valid JSON"), "req-1");
   EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(r.body,
-            R"({"reqId":"req-1","statusCode":400,"message":"Body is not valid JSON",)"
-            R"("error":"BadRequest"})");
+  EXPECT_EQ(r.body, R"({"reqId":"req-1","statusCode":400,"message":"Body is not valid JSON",)"
+                    R"("error":"BadRequest"})");
 }
 
 }  // namespace

@@ -11,8 +11,8 @@
 #include "lib/base/status_macros.h"
 #include "lib/devserver/access_control.h"
 #include "lib/devserver/api_error.h"
-#include "lib/devserver/request_json.h"
 #include "lib/devserver/dev_store.h"
+#include "lib/devserver/request_json.h"
 #include "lib/devserver/secret_rows.h"
 #include "lib/devserver/write_scope.h"
 
@@ -172,8 +172,7 @@ absl::StatusOr<Json> BatchWrite(ApiContext& ctx, const ApiRequest& req, int vers
       SS_RETURN_IF_ERROR(CheckAccess(caller, *target.project, target.env, item.path, action));
     }
   }
-  return ctx.Transaction(
-      [&]() { return ApplyItems(ctx.store(), caller, target, m, mode, items); });
+  return ctx.Transaction([&]() { return ApplyItems(ctx.store(), caller, target, m, mode, items); });
 }
 
 }  // namespace internal

@@ -116,8 +116,8 @@ ApiResponse DevApi::Impl::Handle(const ApiRequest& req) {
     limit_headers.emplace_back("x-ratelimit-remaining", absl::StrCat(decision.remaining));
     limit_headers.emplace_back("x-ratelimit-reset", absl::StrCat(decision.reset_seconds));
     if (!decision.allowed) {
-      ApiResponse limited = internal::ErrorResponse(
-          RateLimited(options_.rate_limit_status, decision), req_id);
+      ApiResponse limited =
+          internal::ErrorResponse(RateLimited(options_.rate_limit_status, decision), req_id);
       limited.headers = std::move(limit_headers);
       limited.headers.emplace_back("retry-after", absl::StrCat(decision.reset_seconds));
       return limited;
@@ -172,7 +172,8 @@ absl::StatusOr<Json> DevApi::Impl::Route(const ApiRequest& req, const std::strin
   if (is({"api", "v3", "secrets", "batch", "raw"}) && write) {
     return internal::BatchWrite(ctx_, req, 3, path);
   }
-  if (is({"api", "v4", "secrets", "batch"}) && write) return internal::BatchWrite(ctx_, req, 4, path);
+  if (is({"api", "v4", "secrets", "batch"}) && write)
+    return internal::BatchWrite(ctx_, req, 4, path);
   if (m == "GET" && is({"api", "v3", "secrets", "raw"})) {
     return internal::ListSecrets(ctx_, req, 3, path);
   }

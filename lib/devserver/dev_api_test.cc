@@ -9,10 +9,10 @@
 #include "absl/strings/str_split.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
-#include "lib/testing/infisical_reply_shapes.h"
 #include "lib/base/log.h"
 #include "lib/base/random_source.h"
 #include "lib/testing/fake_clock.h"
+#include "lib/testing/infisical_reply_shapes.h"
 #include "nlohmann/json.hpp"
 
 namespace secretsync {
@@ -21,8 +21,8 @@ namespace {
 
 namespace v1 = ::secretsync::v1;
 using Json = nlohmann::ordered_json;
-using ::secretsync::testing::Keys;
 using ::secretsync::testing::kErrorKeys;
+using ::secretsync::testing::Keys;
 using ::secretsync::testing::kImportedRowKeys;
 using ::secretsync::testing::kReadRowKeys;
 using ::secretsync::testing::kWriteRowKeys;
@@ -104,8 +104,6 @@ struct Reply {
   Json body;
   ApiResponse raw;
 };
-
-
 
 class DevApiTest : public ::testing::Test {
  protected:
@@ -340,8 +338,8 @@ TEST_F(DevApiTest, ListStatusRules) {
 // "Failed to find project by slug", answered 500 "Something went wrong".
 TEST_F(DevApiTest, UnknownWorkspaceSlugIs500FailedToFindProjectBySlug) {
   std::string token = Login("rw", "rw-secret");
-  ExpectError(Call("GET", "/api/v3/secrets/raw?workspaceSlug=nope&environment=dev", "", token),
-              500, "Failed to find project by slug", "Something went wrong");
+  ExpectError(Call("GET", "/api/v3/secrets/raw?workspaceSlug=nope&environment=dev", "", token), 500,
+              "Failed to find project by slug", "Something went wrong");
   ExpectError(Call("GET", "/api/v3/secrets/raw/A?workspaceSlug=nope&environment=dev", "", token),
               500, "Failed to find project by slug", "Something went wrong");
   ExpectError(Call("POST", "/api/v3/secrets/raw/A",

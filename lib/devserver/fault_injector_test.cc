@@ -28,9 +28,9 @@ TEST(ParseFaultTest, ParsesEveryField) {
 }
 
 TEST(ParseFaultTest, RateLimitHeadersAndMessage) {
-  absl::StatusOr<Fault> f = ParseFault(
-      R"({"mode":"status","status":500,"retryAfter":1,"rateLimitHeaders":true,)"
-      R"("message":"Something went wrong"})");
+  absl::StatusOr<Fault> f =
+      ParseFault(R"({"mode":"status","status":500,"retryAfter":1,"rateLimitHeaders":true,)"
+                 R"("message":"Something went wrong"})");
   ASSERT_TRUE(f.ok()) << f.status();
   EXPECT_TRUE(f->rate_limit_headers);
   EXPECT_EQ(f->message, "Something went wrong");

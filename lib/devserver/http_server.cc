@@ -168,7 +168,7 @@ void DevHttpServer::HandleWithBody(const httplib::Request& req, httplib::Respons
   // httplib answers a Content-Length over its payload limit with 413 and
   // skips the body without calling the receiver.
   if (too_large || (!complete && res.status == 413)) {
-    std::string req_id = absl::StrFormat("req-toolarge%09d", ++refused_count_);
+    std::string req_id = absl::StrFormat("req-413%011d", ++refused_count_);
     WriteResponse(PayloadTooLargeResponse(max_request_bytes_, req_id), res);
     Logger(log_)
         .Info("devserver.request")

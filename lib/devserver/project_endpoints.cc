@@ -13,8 +13,8 @@ namespace internal {
 
 namespace v1 = ::secretsync::v1;
 
-absl::StatusOr<Json> ProjectBySlug(ApiContext& ctx, const ApiRequest& req,
-                                   const std::string& route, const std::string& slug) {
+absl::StatusOr<Json> ProjectBySlug(ApiContext& ctx, const ApiRequest& req, const std::string& route,
+                                   const std::string& slug) {
   SS_ASSIGN_OR_RETURN(Caller caller, Authenticate(ctx, req, /*allow_service_token=*/false, route));
   const v1::DevProject* project = ctx.store().ProjectBySlug(slug);
   if (project == nullptr) return NotFound(absl::StrCat("Project with slug '", slug, "' not found"));

@@ -16,8 +16,8 @@ namespace internal {
 
 // Identity tokens only (a service token gets 403 naming `route`). 404
 // "Project with slug 'S' not found"; 403 when the caller is not a member.
-absl::StatusOr<Json> ProjectBySlug(ApiContext& ctx, const ApiRequest& req,
-                                   const std::string& route, const std::string& slug);
+absl::StatusOr<Json> ProjectBySlug(ApiContext& ctx, const ApiRequest& req, const std::string& route,
+                                   const std::string& slug);
 
 // Identity and service tokens. 404 "Project with ID 'I' not found"; 403 when
 // the caller is not a member.

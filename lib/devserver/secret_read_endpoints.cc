@@ -11,8 +11,8 @@
 #include "lib/base/status_macros.h"
 #include "lib/devserver/access_control.h"
 #include "lib/devserver/api_error.h"
-#include "lib/devserver/request_json.h"
 #include "lib/devserver/dev_store.h"
+#include "lib/devserver/request_json.h"
 #include "lib/devserver/secret_rows.h"
 
 namespace secretsync {
@@ -72,8 +72,7 @@ absl::StatusOr<Target> ResolveReadTarget(ApiContext& ctx, const ApiRequest& req,
   if ((project_id.empty() && slug.empty()) || env.empty()) {
     return BadRequest("Missing project id or environment");
   }
-  SS_ASSIGN_OR_RETURN(const v1::DevProject* project,
-                      ResolveProject(ctx, caller, project_id, slug));
+  SS_ASSIGN_OR_RETURN(const v1::DevProject* project, ResolveProject(ctx, caller, project_id, slug));
   SS_RETURN_IF_ERROR(CheckAccess(caller, *project, env, path, Action::kRead));
   return Target{project, env, path};
 }

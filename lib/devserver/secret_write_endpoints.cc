@@ -7,8 +7,8 @@
 #include "lib/base/status_macros.h"
 #include "lib/devserver/access_control.h"
 #include "lib/devserver/api_error.h"
-#include "lib/devserver/request_json.h"
 #include "lib/devserver/dev_store.h"
+#include "lib/devserver/request_json.h"
 #include "lib/devserver/secret_rows.h"
 #include "lib/devserver/write_scope.h"
 
