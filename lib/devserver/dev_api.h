@@ -1,15 +1,13 @@
 // DevApi: the Infisical-compatible HTTP API as a pure function of the request
 // ((method, path, query, headers, body) -> (status, headers, body)), testable
-// without sockets; http_server.h binds it to cpp-httplib.
+// without sockets; http_server.h binds it to cpp-httplib. The endpoints live
+// in *_endpoints.{h,cc}; this file routes, rate-limits and adds ETags.
 #ifndef SECRETSYNC_LIB_DEVSERVER_DEV_API_H_
 #define SECRETSYNC_LIB_DEVSERVER_DEV_API_H_
 
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
-#include <utility>
-#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -17,35 +15,20 @@
 #include "lib/base/clock.h"
 #include "lib/base/log.h"
 #include "lib/base/random_source.h"
+#include "lib/devserver/api_message.h"
 #include "lib/devserver/dev_store.h"
 #include "lib/devserver/fault_injector.h"
-#include "lib/devserver/rate_limiter.h"
 #include "proto/devserver.pb.h"
 
 namespace secretsync {
 namespace devserver {
 
-struct ApiRequest {
-  std::string method;  // "GET"
-  std::string path;    // percent-decoded, without the query string
-  std::multimap<std::string, std::string> query;
-  std::map<std::string, std::string> headers;  // names in lower case
-  std::string body;
-  std::string remote_addr;
-};
-
-struct ApiResponse {
-  int status = 200;
-  std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Type
-  std::string body;
-  std::string content_type = "application/json; charset=utf-8";
-
-  // The first header named `name` (case-insensitive), or "" when absent.
-  std::string Header(absl::string_view name) const;
-};
-
 struct DevApiOptions {
-  int rate_limit_per_minute = 0;    // 0: no limit, like self-hosted Infisical
+  int rate_limit_per_minute = 0;  // 0: no limit, like self-hosted Infisical
+  // The status of a rate-limited reply: 429 RateLimitExceeded (Infisical
+  // Cloud) or 500 "Something went wrong" (the self-hosted October 2024
+  // build). Both carry retry-after and x-ratelimit-{limit,remaining,reset}.
+  int rate_limit_status = 429;
   FaultInjector* faults = nullptr;  // null: the /__devserver routes are 404
 };
 
@@ -76,9 +59,14 @@ class DevApi {
 };
 
 // The reply of a `status`, `malformed_json` or `truncated_json` fault: the
-// Infisical error body with Retry-After, a non-JSON body, or a cut-off JSON
-// document. The transport handles the other modes.
+// Infisical error body with Retry-After (and x-ratelimit-* with remaining 0
+// when the fault asks for rate-limit headers), a non-JSON body, or a cut-off
+// JSON document. The transport handles the other modes.
 ApiResponse FaultResponse(const Fault& fault, absl::string_view request_id);
+
+// Infisical's error body for a request refused with HTTP 413 because its body
+// is over `max_bytes` (the --max-request-bytes limit).
+ApiResponse PayloadTooLargeResponse(size_t max_bytes, absl::string_view request_id);
 
 // A strong ETag as @fastify/etag makes it: "\"" + base36(fnv1a32(body)) + "\"".
 std::string StrongEtag(absl::string_view body);

@@ -9,10 +9,10 @@
 #include "absl/strings/str_split.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
-#include "lib/testing/infisical_reply_shapes.h"
 #include "lib/base/log.h"
 #include "lib/base/random_source.h"
 #include "lib/testing/fake_clock.h"
+#include "lib/testing/infisical_reply_shapes.h"
 #include "nlohmann/json.hpp"
 
 namespace secretsync {
@@ -21,8 +21,8 @@ namespace {
 
 namespace v1 = ::secretsync::v1;
 using Json = nlohmann::ordered_json;
-using ::secretsync::testing::Keys;
 using ::secretsync::testing::kErrorKeys;
+using ::secretsync::testing::Keys;
 using ::secretsync::testing::kImportedRowKeys;
 using ::secretsync::testing::kReadRowKeys;
 using ::secretsync::testing::kWriteRowKeys;
@@ -104,8 +104,6 @@ struct Reply {
   Json body;
   ApiResponse raw;
 };
-
-
 
 class DevApiTest : public ::testing::Test {
  protected:
@@ -319,8 +317,12 @@ TEST_F(DevApiTest, ListHasInfisicalRowsOnBothVersions) {
 
 TEST_F(DevApiTest, ListStatusRules) {
   std::string token = Login("rw", "rw-secret");
-  ExpectError(Call("GET", List(4, "environment=qa"), "", token), 404, "NotFound",
-              "Environment with slug 'qa' in project with ID p1 not found");
+  // Real Infisical finds no folder in an unknown environment: 200, no secrets.
+  Reply no_env = Call("GET", List(4, "environment=qa"), "", token);
+  EXPECT_EQ(no_env.status, 200);
+  EXPECT_EQ(no_env.raw.body, R"({"secrets":[],"imports":[]})");
+  ExpectError(Call("GET", "/api/v4/secrets/A?projectId=p1&environment=qa", "", token), 404,
+              "GetSecretByName", "Folder with path '/' in environment with slug 'qa' not found");
   Reply missing = Call("GET", List(3, "environment=dev&secretPath=/nope"), "", token);
   EXPECT_EQ(missing.status, 200);
   EXPECT_EQ(missing.raw.body, R"({"secrets":[],"imports":[]})");
@@ -330,6 +332,26 @@ TEST_F(DevApiTest, ListStatusRules) {
               "NotFound", "Project with ID 'zz' not found");
   ExpectError(Call("GET", "/api/v4/secrets?projectId=p2&environment=dev", "", token), 403,
               "PermissionDenied", "You are not allowed to read on secrets");
+}
+
+// The October 2024 server wraps "project not found" in a DatabaseError named
+// "Failed to find project by slug", answered 500 "Something went wrong".
+TEST_F(DevApiTest, UnknownWorkspaceSlugIs500FailedToFindProjectBySlug) {
+  std::string token = Login("rw", "rw-secret");
+  ExpectError(Call("GET", "/api/v3/secrets/raw?workspaceSlug=nope&environment=dev", "", token), 500,
+              "Failed to find project by slug", "Something went wrong");
+  ExpectError(Call("GET", "/api/v3/secrets/raw/A?workspaceSlug=nope&environment=dev", "", token),
+              500, "Failed to find project by slug", "Something went wrong");
+  ExpectError(Call("POST", "/api/v3/secrets/raw/A",
+                   R"({"projectSlug":"nope","environment":"dev","secretValue":"v"})", token),
+              500, "Failed to find project by slug", "Something went wrong");
+  ExpectError(Call("POST", "/api/v3/secrets/batch/raw",
+                   R"({"workspaceSlug":"nope","environment":"dev",)"
+                   R"("secrets":[{"secretKey":"A","secretValue":"v"}]})",
+                   token),
+              500, "Failed to find project by slug", "Something went wrong");
+  EXPECT_EQ(Call("GET", "/api/v3/secrets/raw?workspaceSlug=app&environment=dev", "", token).status,
+            200);
 }
 
 TEST_F(DevApiTest, QueryBooleansMustBeExactlyTrueOrFalse) {
@@ -681,6 +703,21 @@ TEST_F(DevApiTest, RateLimitModeSends429WithHeaders) {
   EXPECT_EQ(Call("GET", List(4, "environment=dev"), "", token).status, 200);
 }
 
+TEST_F(DevApiTest, RateLimitCanAnswerLikeSelfHostedWith500) {
+  DevApiOptions options;
+  options.rate_limit_per_minute = 1;
+  options.rate_limit_status = 500;
+  Start(options);
+  std::string token = Login("rw", "rw-secret");  // 1
+  clock_.Advance(absl::Seconds(18));
+  Reply limited = Call("GET", List(4, "environment=dev"), "", token);
+  ExpectError(limited, 500, "InternalServerError", "Something went wrong");
+  EXPECT_EQ(limited.raw.Header("retry-after"), "42");
+  EXPECT_EQ(limited.raw.Header("x-ratelimit-limit"), "1");
+  EXPECT_EQ(limited.raw.Header("x-ratelimit-remaining"), "0");
+  EXPECT_EQ(limited.raw.Header("x-ratelimit-reset"), "42");
+}
+
 TEST_F(DevApiTest, FaultRoutesOnlyWithInjector) {
   FaultInjector faults;
   DevApiOptions options;
@@ -704,6 +741,19 @@ TEST(FaultResponseTest, Modes) {
   EXPECT_EQ(r.Header("Retry-After"), "2");
   Json body = Json::parse(r.body);
   EXPECT_EQ(Keys(body), kErrorKeys);
+  EXPECT_EQ(r.Header("x-ratelimit-remaining"), "");
+  Fault limited;
+  limited.status = 500;
+  limited.retry_after_seconds = 7;
+  limited.rate_limit_headers = true;
+  limited.message = "Something went wrong";
+  ApiResponse l = FaultResponse(limited, "req-x");
+  EXPECT_EQ(l.status, 500);
+  EXPECT_EQ(l.Header("retry-after"), "7");
+  EXPECT_EQ(l.Header("x-ratelimit-remaining"), "0");
+  EXPECT_EQ(l.Header("x-ratelimit-reset"), "7");
+  EXPECT_EQ(Json::parse(l.body)["message"], "Something went wrong");
+  EXPECT_EQ(Json::parse(l.body)["error"], "InternalServerError");
   Fault malformed;
   malformed.mode = FaultMode::kMalformedJson;
   ApiResponse m = FaultResponse(malformed, "req-x");

@@ -32,6 +32,12 @@ ABSL_FLAG(bool, enable_faults, false,
           "enable POST/DELETE /__devserver/faults (fault injection for client tests)");
 ABSL_FLAG(int, rate_limit_per_minute, 0,
           "answer 429 past N /api requests per client per minute (0: off, like self-hosted)");
+ABSL_FLAG(int, rate_limit_status, 429,
+          "status of a rate-limited reply: 429 (Infisical Cloud) or 500 (self-hosted Infisical, "
+          "October 2024: \"Something went wrong\" with retry-after and x-ratelimit-*)");
+ABSL_FLAG(int64_t, max_request_bytes,
+          static_cast<int64_t>(secretsync::devserver::kDefaultMaxRequestBytes),
+          "largest request body accepted; a larger one gets 413 and is never buffered");
 
 namespace secretsync {
 namespace devserver {
@@ -44,7 +50,8 @@ const char kUsage[] =
     "with Infisical's JSON shapes and errors, from a text-format seed (proto/devserver.proto).\n"
     "Prints \"listening on http://HOST:PORT\" first; stops cleanly on SIGTERM/SIGINT.\n\n"
     "Usage: devserver --listen 127.0.0.1:0 --seed FILE [--state FILE] [--tls-cert F --tls-key F]\n"
-    "                 [--enable-faults] [--rate-limit-per-minute N]\n"
+    "                 [--enable-faults] [--rate-limit-per-minute N [--rate-limit-status 500]]\n"
+    "                 [--max-request-bytes N]\n"
     "Flag names take '-' or '_' alike (--tls-cert == --tls_cert).\n\n"
     "Exits 0 when stopped by a signal; at startup 64 for bad flags, 65 for a bad seed or state\n"
     "file, 66 when the seed does not exist, 75 when the address cannot be bound.\n";
@@ -58,6 +65,8 @@ DevServerOptions OptionsFromFlags() {
   options.tls_key = absl::GetFlag(FLAGS_tls_key);
   options.enable_faults = absl::GetFlag(FLAGS_enable_faults);
   options.rate_limit_per_minute = absl::GetFlag(FLAGS_rate_limit_per_minute);
+  options.rate_limit_status = absl::GetFlag(FLAGS_rate_limit_status);
+  options.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
   return options;
 }
 
@@ -82,6 +91,12 @@ absl::Status ValidateOptions(const DevServerOptions& options) {
   }
   if (options.rate_limit_per_minute < 0) {
     return absl::InvalidArgumentError("--rate-limit-per-minute: must be >= 0");
+  }
+  if (options.rate_limit_status != 429 && options.rate_limit_status != 500) {
+    return absl::InvalidArgumentError("--rate-limit-status: must be 429 or 500");
+  }
+  if (options.max_request_bytes < 1024) {
+    return absl::InvalidArgumentError("--max-request-bytes: must be at least 1024");
   }
   return absl::OkStatus();
 }
@@ -131,10 +146,12 @@ int RunDevServer(const DevServerOptions& options, Clock& clock, RandomSource& ra
   FaultInjector faults;
   DevApiOptions api_options;
   api_options.rate_limit_per_minute = options.rate_limit_per_minute;
+  api_options.rate_limit_status = options.rate_limit_status;
   api_options.faults = options.enable_faults ? &faults : nullptr;
   DevApi api(*std::move(store), clock, random, log, api_options, std::move(persist));
   absl::StatusOr<std::unique_ptr<DevHttpServer>> server = DevHttpServer::Create(
-      api, api_options.faults, clock, log, TlsFiles{options.tls_cert, options.tls_key});
+      api, api_options.faults, clock, log, TlsFiles{options.tls_cert, options.tls_key},
+      static_cast<size_t>(options.max_request_bytes));
   if (!server.ok()) return Fail(log, server.status(), kExitUsage);
   absl::StatusOr<int> port = (*server)->Bind(address->first, address->second);
   if (!port.ok()) return Fail(log, port.status(), kExitTempFail);

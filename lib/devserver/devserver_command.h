@@ -3,6 +3,7 @@
 #ifndef SECRETSYNC_LIB_DEVSERVER_DEVSERVER_COMMAND_H_
 #define SECRETSYNC_LIB_DEVSERVER_DEVSERVER_COMMAND_H_
 
+#include <cstdint>
 #include <ostream>
 #include <string>
 #include <utility>
@@ -13,6 +14,7 @@
 #include "lib/base/clock.h"
 #include "lib/base/log.h"
 #include "lib/base/random_source.h"
+#include "lib/devserver/http_server.h"
 #include "proto/devserver.pb.h"
 
 namespace secretsync {
@@ -29,17 +31,22 @@ struct DevServerOptions {
   std::string tls_key;
   bool enable_faults = false;
   int rate_limit_per_minute = 0;
+  int rate_limit_status = 429;  // 429 (Infisical Cloud) or 500 (self-hosted, October 2024)
+  // Larger request bodies get 413 and are never buffered.
+  int64_t max_request_bytes = static_cast<int64_t>(kDefaultMaxRequestBytes);
 };
 
 // The options from the absl flags (--listen, --seed, --state, --tls-cert,
-// --tls-key, --enable-faults, --rate-limit-per-minute).
+// --tls-key, --enable-faults, --rate-limit-per-minute, --rate-limit-status,
+// --max-request-bytes).
 DevServerOptions OptionsFromFlags();
 
 // "host:port" with port in [0, 65535]. InvalidArgument otherwise.
 absl::StatusOr<std::pair<std::string, int>> ParseListenAddress(absl::string_view listen);
 
 // InvalidArgument (a usage error) for a bad --listen, a lone TLS flag, a
-// negative rate limit, or neither --seed nor --state.
+// negative rate limit, a --rate-limit-status other than 429 or 500, a
+// --max-request-bytes below 1 KiB, or neither --seed nor --state.
 absl::Status ValidateOptions(const DevServerOptions& options);
 
 // The state file when --state names an existing file, else the seed.

@@ -45,6 +45,17 @@ TEST(ValidateOptionsTest, UsageErrors) {
   negative.rate_limit_per_minute = -1;
   EXPECT_THAT(ValidateOptions(negative),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("rate")));
+  DevServerOptions status = options;
+  status.rate_limit_status = 503;
+  EXPECT_THAT(ValidateOptions(status),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--rate-limit-status")));
+  status.rate_limit_status = 500;
+  EXPECT_TRUE(ValidateOptions(status).ok());
+  DevServerOptions tiny = options;
+  tiny.max_request_bytes = 10;
+  EXPECT_THAT(ValidateOptions(tiny),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--max-request-bytes")));
+  EXPECT_EQ(DevServerOptions().max_request_bytes, 1 << 20);
 }
 
 TEST(LoadInitialStateTest, PrefersExistingStateFileOverSeed) {

@@ -76,6 +76,20 @@ absl::StatusOr<Fault> ParseFault(absl::string_view json_body) {
     }
     fault.path_prefix = prefix->get<std::string>();
   }
+  auto headers = body.find("rateLimitHeaders");
+  if (headers != body.end() && !headers->is_null()) {
+    if (!headers->is_boolean()) {
+      return absl::InvalidArgumentError("fault field rateLimitHeaders: must be a boolean");
+    }
+    fault.rate_limit_headers = headers->get<bool>();
+  }
+  auto message = body.find("message");
+  if (message != body.end() && !message->is_null()) {
+    if (!message->is_string()) {
+      return absl::InvalidArgumentError("fault field message: must be a string");
+    }
+    fault.message = message->get<std::string>();
+  }
   return fault;
 }
 

@@ -32,11 +32,16 @@ struct Fault {
   int delay_ms = 0;
   int64_t oversized_bytes = 70000000;
   std::string path_prefix;  // empty: every /api request
+  // kStatus only: also send x-ratelimit-limit, x-ratelimit-remaining: 0 and
+  // x-ratelimit-reset, as real Infisical does on a rate-limited reply.
+  bool rate_limit_headers = false;
+  std::string message = "Injected fault";  // kStatus: the error body's message
 };
 
 // Parses the JSON body of POST /__devserver/faults:
-// {"mode":"status","count":1,"status":503,"retryAfter":2,"delayMs":3000,
-//  "oversizedBytes":70000000,"pathPrefix":"/api/v3/secrets"} (all but mode optional).
+// {"mode":"status","count":1,"status":503,"retryAfter":2,"rateLimitHeaders":true,
+//  "message":"Something went wrong","delayMs":3000,"oversizedBytes":70000000,
+//  "pathPrefix":"/api/v3/secrets"} (all but mode optional).
 // InvalidArgument naming the field when the body or a field is bad.
 absl::StatusOr<Fault> ParseFault(absl::string_view json_body);
 

@@ -23,6 +23,21 @@ TEST(ParseFaultTest, ParsesEveryField) {
   EXPECT_EQ(f->delay_ms, 5);
   EXPECT_EQ(f->oversized_bytes, 100);
   EXPECT_EQ(f->path_prefix, "/api/v3/secrets");
+  EXPECT_FALSE(f->rate_limit_headers);
+  EXPECT_EQ(f->message, "Injected fault");
+}
+
+TEST(ParseFaultTest, RateLimitHeadersAndMessage) {
+  absl::StatusOr<Fault> f =
+      ParseFault(R"({"mode":"status","status":500,"retryAfter":1,"rateLimitHeaders":true,)"
+                 R"("message":"Something went wrong"})");
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_TRUE(f->rate_limit_headers);
+  EXPECT_EQ(f->message, "Something went wrong");
+  EXPECT_THAT(ParseFault(R"({"mode":"status","rateLimitHeaders":"yes"})"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("rateLimitHeaders")));
+  EXPECT_THAT(ParseFault(R"({"mode":"status","message":3})"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("message")));
 }
 
 TEST(ParseFaultTest, DefaultsAndModes) {

@@ -20,7 +20,7 @@ namespace {
 
 constexpr size_t kChunk = 64 * 1024;
 
-ApiRequest ToApiRequest(const httplib::Request& req) {
+ApiRequest ToApiRequest(const httplib::Request& req, std::string body) {
   ApiRequest out;
   out.method = req.method;
   out.path = req.path;
@@ -28,7 +28,7 @@ ApiRequest ToApiRequest(const httplib::Request& req) {
   for (const auto& [key, value] : req.headers) {
     out.headers.emplace(absl::AsciiStrToLower(key), value);
   }
-  out.body = req.body;
+  out.body = std::move(body);
   out.remote_addr = req.remote_addr;
   return out;
 }
@@ -61,7 +61,11 @@ std::string OversizedChunk(size_t offset, size_t length, size_t total) {
 absl::StatusOr<std::unique_ptr<DevHttpServer>> DevHttpServer::Create(DevApi& api,
                                                                      FaultInjector* faults,
                                                                      Clock& clock, LogSink& log,
-                                                                     const TlsFiles& tls) {
+                                                                     const TlsFiles& tls,
+                                                                     size_t max_request_bytes) {
+  if (max_request_bytes == 0) {
+    return absl::InvalidArgumentError("max request bytes: must be at least 1");
+  }
   bool use_tls = !tls.cert_path.empty() || !tls.key_path.empty();
   std::unique_ptr<httplib::Server> server;
   if (use_tls) {
@@ -75,24 +79,38 @@ absl::StatusOr<std::unique_ptr<DevHttpServer>> DevHttpServer::Create(DevApi& api
     server = std::make_unique<httplib::Server>();
   }
   std::unique_ptr<DevHttpServer> out(
-      new DevHttpServer(api, faults, clock, log, use_tls, std::move(server)));
+      new DevHttpServer(api, faults, clock, log, use_tls, max_request_bytes, std::move(server)));
   return out;
 }
 
 DevHttpServer::DevHttpServer(DevApi& api, FaultInjector* faults, Clock& clock, LogSink& log,
-                             bool tls, std::unique_ptr<httplib::Server> server)
-    : api_(api), faults_(faults), clock_(clock), log_(log), tls_(tls), server_(std::move(server)) {
+                             bool tls, size_t max_request_bytes,
+                             std::unique_ptr<httplib::Server> server)
+    : api_(api),
+      faults_(faults),
+      clock_(clock),
+      log_(log),
+      tls_(tls),
+      max_request_bytes_(max_request_bytes),
+      server_(std::move(server)) {
   auto handler = [this](const httplib::Request& req, httplib::Response& res) {
-    HandleHttp(req, res);
+    HandleHttp(req, req.body, res);
+  };
+  // Methods with a body read it themselves, so that its size is checked as
+  // it arrives instead of after httplib has buffered all of it.
+  auto with_body = [this](const httplib::Request& req, httplib::Response& res,
+                          const httplib::ContentReader& reader) {
+    HandleWithBody(req, res, reader);
   };
   // Headers and body go out in separate writes; without TCP_NODELAY the body
   // waits ~40 ms for the client's delayed ACK on a reused connection.
   server_->set_tcp_nodelay(true);
+  server_->set_payload_max_length(max_request_bytes_);
   server_->Get(".*", handler);
-  server_->Post(".*", handler);
-  server_->Patch(".*", handler);
-  server_->Delete(".*", handler);
-  server_->Put(".*", handler);
+  server_->Post(".*", with_body);
+  server_->Patch(".*", with_body);
+  server_->Delete(".*", with_body);
+  server_->Put(".*", with_body);
   server_->Options(".*", handler);
 }
 
@@ -132,7 +150,44 @@ void DevHttpServer::Stop() {
   }
 }
 
-void DevHttpServer::HandleHttp(const httplib::Request& req, httplib::Response& res) {
+void DevHttpServer::HandleWithBody(const httplib::Request& req, httplib::Response& res,
+                                   const httplib::ContentReader& reader) {
+  absl::Time start = clock_.TimeNow();
+  std::string body;
+  bool too_large = false;
+  bool complete = reader([&](const char* data, size_t length) {
+    if (too_large || length > max_request_bytes_ - body.size()) {
+      // Keep reading (and dropping) the rest so the connection stays in step.
+      if (!too_large) std::string().swap(body);
+      too_large = true;
+      return true;
+    }
+    body.append(data, length);
+    return true;
+  });
+  // httplib answers a Content-Length over its payload limit with 413 and
+  // skips the body without calling the receiver.
+  if (too_large || (!complete && res.status == 413)) {
+    std::string req_id = absl::StrFormat("req-413%011d", ++refused_count_);
+    WriteResponse(PayloadTooLargeResponse(max_request_bytes_, req_id), res);
+    Logger(log_)
+        .Info("devserver.request")
+        .Field("method", req.method)
+        .Field("path", req.path)
+        .Field("status", res.status)
+        .Field("ms", absl::ToInt64Milliseconds(clock_.TimeNow() - start))
+        .Field("refused", "body_too_large");
+    return;
+  }
+  if (!complete) {
+    res.status = 400;  // the client went away or sent a broken chunked body
+    return;
+  }
+  HandleHttp(req, std::move(body), res);
+}
+
+void DevHttpServer::HandleHttp(const httplib::Request& req, std::string body,
+                               httplib::Response& res) {
   absl::Time start = clock_.TimeNow();
   std::optional<Fault> fault;
   if (faults_ != nullptr && absl::StartsWith(req.path, "/api")) fault = faults_->Take(req.path);
@@ -142,7 +197,7 @@ void DevHttpServer::HandleHttp(const httplib::Request& req, httplib::Response& r
   }
   std::string injected;
   if (!fault.has_value()) {
-    WriteResponse(api_.Handle(ToApiRequest(req)), res);
+    WriteResponse(api_.Handle(ToApiRequest(req, std::move(body))), res);
   } else {
     std::string req_id = absl::StrFormat("req-fault%09d", ++fault_count_);
     switch (fault->mode) {

@@ -4,6 +4,7 @@
 #define SECRETSYNC_LIB_DEVSERVER_HTTP_SERVER_H_
 
 #include <atomic>
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -16,6 +17,7 @@
 #include "lib/devserver/fault_injector.h"
 
 namespace httplib {
+class ContentReader;
 class Server;
 class Request;
 class Response;
@@ -24,6 +26,11 @@ class Response;
 namespace secretsync {
 namespace devserver {
 
+// The default of --max-request-bytes: 1 MiB, far above any request an
+// Infisical client sends (a batch write of thousands of secrets) and far
+// below what would strain a shared test machine.
+constexpr size_t kDefaultMaxRequestBytes = size_t{1} << 20;
+
 struct TlsFiles {
   std::string cert_path;  // PEM; both empty: plain HTTP
   std::string key_path;
@@ -31,12 +38,21 @@ struct TlsFiles {
 
 // Owns the httplib server; `api`, `faults` (may be null), `clock` and `log`
 // must outlive it. Bind() then Serve() from one thread; Stop() from any.
+//
+// A request body over `max_request_bytes` gets 413 in Infisical's error shape
+// and never reaches DevApi. The body is never held past the limit: a
+// Content-Length above it is refused before any byte is read (httplib's
+// payload limit, which then skips the body), and a chunked or unsized body
+// is counted as it streams and dropped once over (httplib 0.11.4 applies its
+// limit to Content-Length bodies only). Either way the rest of the body is
+// read and discarded, so the connection stays usable.
 class DevHttpServer {
  public:
-  // InvalidArgument when the TLS files cannot be loaded.
-  static absl::StatusOr<std::unique_ptr<DevHttpServer>> Create(DevApi& api, FaultInjector* faults,
-                                                               Clock& clock, LogSink& log,
-                                                               const TlsFiles& tls);
+  // InvalidArgument when the TLS files cannot be loaded or
+  // `max_request_bytes` is 0.
+  static absl::StatusOr<std::unique_ptr<DevHttpServer>> Create(
+      DevApi& api, FaultInjector* faults, Clock& clock, LogSink& log, const TlsFiles& tls,
+      size_t max_request_bytes = kDefaultMaxRequestBytes);
   ~DevHttpServer();
 
   // Binds host:port (port 0: any free port) and returns the bound port.
@@ -51,16 +67,21 @@ class DevHttpServer {
 
  private:
   DevHttpServer(DevApi& api, FaultInjector* faults, Clock& clock, LogSink& log, bool tls,
-                std::unique_ptr<httplib::Server> server);
-  void HandleHttp(const httplib::Request& req, httplib::Response& res);
+                size_t max_request_bytes, std::unique_ptr<httplib::Server> server);
+  // Reads the body through `reader` within the limit, then HandleHttp().
+  void HandleWithBody(const httplib::Request& req, httplib::Response& res,
+                      const httplib::ContentReader& reader);
+  void HandleHttp(const httplib::Request& req, std::string body, httplib::Response& res);
 
   DevApi& api_;
   FaultInjector* faults_;
   Clock& clock_;
   LogSink& log_;
   bool tls_;
+  size_t max_request_bytes_;
   std::unique_ptr<httplib::Server> server_;
   std::atomic<long long> fault_count_{0};
+  std::atomic<long long> refused_count_{0};
   absl::Mutex mu_;
   bool stop_requested_ ABSL_GUARDED_BY(mu_) = false;
   bool serving_ ABSL_GUARDED_BY(mu_) = false;

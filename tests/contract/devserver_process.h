@@ -38,6 +38,8 @@ class DevServerProcess {
 
   const std::string& listening_line() const { return listening_line_; }
   int port() const { return port_; }
+  // The server's process id (for /proc/PID/status), -1 once stopped.
+  pid_t pid() const { return pid_; }
   std::string host() const { return "127.0.0.1"; }
   // Sends `signal` and returns the exit code (128 + signal if killed by it).
   int Stop(int signal = SIGTERM);
