@@ -117,14 +117,17 @@ writes_outside() {
   diff "$before" "$after" | sed -n 's/^[<>] //p' | grep -vE "$pattern" || true
 }
 
-# run_cron_file CRONFILE: runs each job of a cron.d file as cron does: its
+# run_cron_file CRONFILE [NAME=value...]: runs each job of a cron.d file as cron does: its
 # NAME=value lines as the environment (cron adds SHELL=/bin/sh, HOME and
 # LOGNAME), the command through /bin/sh -c in HOME. Host paths are mapped under
 # $ROOT; HOME is $ROOT. The job's last argument, the wrapper's random delay, is
 # set to 0 so the test does not sleep. Sets cron_rc; output to $T/cron.out and
-# $T/cron.err.
+# $T/cron.err. The NAME=value arguments are added to the environment (tests
+# only, e.g. the syslog socket).
 run_cron_file() {
-  local env=(SHELL=/bin/sh HOME="$ROOT" LOGNAME=root) line cmd jobs=0
+  local file=$1
+  shift
+  local env=(SHELL=/bin/sh HOME="$ROOT" LOGNAME=root) line cmd user jobs=0
   while IFS= read -r line; do
     case $line in
       '' | \#*) continue ;;
@@ -133,8 +136,8 @@ run_cron_file() {
     read -r _ _ _ _ _ user cmd <<<"$line"
     [ "$user" = root ] || { echo "run_cron_file: job runs as $user, expected root"; cron_rc=1; return; }
     jobs=$((jobs + 1))
-    (cd "$ROOT" && exec env -i "${env[@]}" /bin/sh -c "$cmd") >"$T/cron.out" 2>"$T/cron.err"
+    (cd "$ROOT" && exec env -i "${env[@]}" "$@" /bin/sh -c "$cmd") </dev/null >"$T/cron.out" 2>"$T/cron.err"
     cron_rc=$?
-  done < <(map_paths <"$1" | sed -E '/^[0-9*]/s/ [0-9]+$/ 0/')
+  done < <(map_paths <"$file" | sed -E '/^[0-9*]/s/ [0-9]+$/ 0/')
   [ "$jobs" -eq 1 ] || { echo "run_cron_file: expected one job, found $jobs"; cron_rc=1; }
 }

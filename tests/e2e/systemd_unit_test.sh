@@ -37,10 +37,9 @@ check "the state folder is a StateDirectory= of mode 0700" \
   bash -c "grep -qx 'StateDirectory=secretsync' '$UNIT' && grep -qx 'StateDirectoryMode=0700' '$UNIT'"
 # Every credential the example config reads from systemd is loaded by the unit.
 config_creds=$(grep -o 'systemd_credential: "[^"]*"' "$EXAMPLE/secretsync.textproto" | cut -d'"' -f2 | sort)
-INSTANCE=glitchtip
 unit_creds=$(unit_values "$UNIT" LoadCredential | cut -d: -f1 | sort)
 check "the example config reads the client id and secret as systemd credentials" \
-  [ "$(echo $config_creds)" = "infisical-client-id infisical-client-secret" ]
+  [ "$(echo "$config_creds" | paste -sd" ")" = "infisical-client-id infisical-client-secret" ]
 check "the unit loads exactly the credentials the config reads" [ "$config_creds" = "$unit_creds" ]
 
 # 2. What the runbook lays out: config, template, credentials, deployment folder.
