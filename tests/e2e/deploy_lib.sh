@@ -24,7 +24,7 @@ map_paths() {  # stdin -> stdout, host paths rewritten under $ROOT
 }
 
 unmapped_paths() {  # unmapped_paths FILE: prints host paths the mapping missed
-  sed "s#$ROOT##g" "$1" | grep -oE '(^|[ "'\''=:])/(etc|opt|var|srv|home|root|run|usr/local)/[^ "'\'';)]*' || true
+  sed "s#$ROOT#@ROOT@#g" "$1" | grep -oE '(^|[ "'\''=:])/(etc|opt|var|srv|home|root|run|usr/local)/[^ "'\'';)]*' || true
 }
 
 # A fake docker (in $ROOT/usr/local/bin, where Docker's own packages put the
