@@ -5,8 +5,12 @@ source "$(dirname "$0")/lib.sh"
 
 start_devserver "$rf/tests/testdata/push-seed.textproto"
 cp "$rf/deploy/examples/glitchtip/secretsync.textproto" "$T/config.textproto"
-export INFISICAL_UNIVERSAL_AUTH_CLIENT_ID=e2e-client-id
-export INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET=canary-client-secret-e2e-4f2b
+# The example config reads both credentials from $CREDENTIALS_DIRECTORY.
+export CREDENTIALS_DIRECTORY=$T/credentials
+mkdir -m 700 "$CREDENTIALS_DIRECTORY"
+(umask 077
+ printf 'e2e-client-id\n' >"$CREDENTIALS_DIRECTORY/infisical-client-id"
+ printf 'canary-client-secret-e2e-4f2b\n' >"$CREDENTIALS_DIRECTORY/infisical-client-secret")
 # The example config caches the token under /var/lib; point it at the test folder.
 sed -i "s|token_cache_file: .*|token_cache_file: \"$T/token.cache\"|" "$T/config.textproto"
 all=$T/all-output.txt
@@ -41,7 +45,8 @@ check "second push creates nothing" [ ! -s "$T/out" ]
 check "second push keeps the created value" [ "$(secret POSTGRES_PASSWORD secretValue)" = "$created" ]
 
 rm -f "$T/token.cache"
-INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET=wrong "$KEYGEN" --config="$T/config.textproto" --site_url="$URL" --push >"$T/out" 2>"$T/err"
+printf 'wrong\n' >"$CREDENTIALS_DIRECTORY/infisical-client-secret"
+"$KEYGEN" --config="$T/config.textproto" --site_url="$URL" --push >"$T/out" 2>"$T/err"
 rc=$?; cat "$T/out" "$T/err" >>"$all"
 check "wrong client secret exits 77" [ "$rc" -eq 77 ]
 
