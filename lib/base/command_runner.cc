@@ -1,9 +1,11 @@
-// RealCommandRunner: posix_spawn into its own process group, wait via pidfd.
+// RealCommandRunner: posix_spawn into its own process group, wait via pidfd;
+// optional stdin data through a socketpair.
 #include "lib/base/command_runner.h"
 
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,9 +41,32 @@ bool WaitFor(pid_t pid, int pidfd, absl::Duration d, int* status) {
 
 }  // namespace
 
+absl::StatusOr<CommandResult> CommandRunner::RunWithStdin(
+    const std::vector<std::string>&, const std::map<std::string, std::string>&, absl::Duration,
+    absl::string_view) {
+  return absl::UnimplementedError("this command runner cannot feed stdin");
+}
+
 absl::StatusOr<CommandResult> RealCommandRunner::Run(
     const std::vector<std::string>& argv, const std::map<std::string, std::string>& extra_env,
     absl::Duration timeout) {
+  return Spawn(argv, extra_env, timeout, nullptr);
+}
+
+absl::StatusOr<CommandResult> RealCommandRunner::RunWithStdin(
+    const std::vector<std::string>& argv, const std::map<std::string, std::string>& extra_env,
+    absl::Duration timeout, absl::string_view stdin_data) {
+  if (stdin_data.size() > kMaxStdinBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("command stdin: ", stdin_data.size(), " bytes is more than ",
+                     kMaxStdinBytes));
+  }
+  return Spawn(argv, extra_env, timeout, &stdin_data);
+}
+
+absl::StatusOr<CommandResult> RealCommandRunner::Spawn(
+    const std::vector<std::string>& argv, const std::map<std::string, std::string>& extra_env,
+    absl::Duration timeout, const absl::string_view* stdin_data) {
   if (argv.empty() || argv[0].empty()) return absl::InvalidArgumentError("command is empty");
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -65,11 +90,43 @@ absl::StatusOr<CommandResult> RealCommandRunner::Run(
   sigset_t none;
   sigemptyset(&none);
   posix_spawnattr_setsigmask(&attr, &none);
+  // stdin: a socketpair rather than a pipe, so that sending to a child that
+  // exited without reading is EPIPE (MSG_NOSIGNAL), not a SIGPIPE. The data
+  // fits in the socket buffer (kMaxStdinBytes), so sending never blocks.
+  int sv[2] = {-1, -1};
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (stdin_data != nullptr) {
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+      int err = errno;
+      posix_spawn_file_actions_destroy(&actions);
+      posix_spawnattr_destroy(&attr);
+      return absl::InternalError(absl::StrCat("cannot start ", argv[0],
+                                              ": socketpair: ", std::strerror(err)));
+    }
+    int size = static_cast<int>(kMaxStdinBytes) * 2;
+    setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+    posix_spawn_file_actions_adddup2(&actions, sv[1], STDIN_FILENO);
+  }
   pid_t pid = 0;
-  int rc = posix_spawnp(&pid, args[0], nullptr, &attr, args.data(), envp.data());
+  int rc = posix_spawnp(&pid, args[0], &actions, &attr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
+  if (stdin_data != nullptr) close(sv[1]);
   if (rc != 0) {
+    if (stdin_data != nullptr) close(sv[0]);
     return absl::InternalError(absl::StrCat("cannot start ", argv[0], ": ", std::strerror(rc)));
+  }
+  if (stdin_data != nullptr) {
+    absl::string_view left = *stdin_data;
+    while (!left.empty()) {
+      ssize_t n = send(sv[0], left.data(), left.size(), MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;  // the child closed its stdin: its exit code tells
+      left.remove_prefix(static_cast<size_t>(n));
+    }
+    shutdown(sv[0], SHUT_WR);
+    close(sv[0]);
   }
   int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
   CommandResult result;

@@ -1,4 +1,5 @@
-// CommandRunner seam: runs the on-change command (no shell, with a timeout).
+// CommandRunner seam: runs the on-change command and the PostgreSQL exec route
+// (no shell, with a timeout).
 #ifndef SECRETSYNC_LIB_BASE_COMMAND_RUNNER_H_
 #define SECRETSYNC_LIB_BASE_COMMAND_RUNNER_H_
 
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace secretsync {
@@ -27,6 +29,16 @@ class CommandRunner {
   virtual absl::StatusOr<CommandResult> Run(const std::vector<std::string>& argv,
                                             const std::map<std::string, std::string>& extra_env,
                                             absl::Duration timeout) = 0;
+
+  // Like Run, but the child's stdin reads `stdin_data` and then end-of-file
+  // (e.g. SQL for `docker compose exec -T postgres psql`). Data stays off argv
+  // and the environment. Errors: those of Run, and InvalidArgument when
+  // `stdin_data` is larger than kMaxStdinBytes. The default returns
+  // Unimplemented, so runners that never feed stdin need not override it.
+  static constexpr size_t kMaxStdinBytes = 64 * 1024;
+  virtual absl::StatusOr<CommandResult> RunWithStdin(
+      const std::vector<std::string>& argv, const std::map<std::string, std::string>& extra_env,
+      absl::Duration timeout, absl::string_view stdin_data);
 };
 
 // fork/exec in a new process group. Thread-compatible.
@@ -35,6 +47,17 @@ class RealCommandRunner : public CommandRunner {
   absl::StatusOr<CommandResult> Run(const std::vector<std::string>& argv,
                                     const std::map<std::string, std::string>& extra_env,
                                     absl::Duration timeout) override;
+  // stdin is one end of a socketpair: the data is sent with MSG_NOSIGNAL (no
+  // SIGPIPE if the child exits without reading) and then shut down for writing.
+  absl::StatusOr<CommandResult> RunWithStdin(const std::vector<std::string>& argv,
+                                             const std::map<std::string, std::string>& extra_env,
+                                             absl::Duration timeout,
+                                             absl::string_view stdin_data) override;
+
+ private:
+  absl::StatusOr<CommandResult> Spawn(const std::vector<std::string>& argv,
+                                      const std::map<std::string, std::string>& extra_env,
+                                      absl::Duration timeout, const absl::string_view* stdin_data);
 };
 
 }  // namespace secretsync

@@ -1,5 +1,5 @@
-// FakeCommandRunner: records the commands it is asked to run and returns a
-// canned result.
+// FakeCommandRunner: records the commands it is asked to run (and the stdin
+// they were given) and returns a canned result.
 #ifndef SECRETSYNC_LIB_TESTING_FAKE_COMMAND_RUNNER_H_
 #define SECRETSYNC_LIB_TESTING_FAKE_COMMAND_RUNNER_H_
 
@@ -17,11 +17,19 @@ class FakeCommandRunner : public CommandRunner {
     std::vector<std::string> argv;
     std::map<std::string, std::string> env;
     absl::Duration timeout;
+    std::string stdin_data;  // empty for Run()
   };
   absl::StatusOr<CommandResult> Run(const std::vector<std::string>& argv,
                                     const std::map<std::string, std::string>& extra_env,
                                     absl::Duration timeout) override {
-    calls.push_back(Call{argv, extra_env, timeout});
+    calls.push_back(Call{argv, extra_env, timeout, ""});
+    return result;
+  }
+  absl::StatusOr<CommandResult> RunWithStdin(const std::vector<std::string>& argv,
+                                             const std::map<std::string, std::string>& extra_env,
+                                             absl::Duration timeout,
+                                             absl::string_view stdin_data) override {
+    calls.push_back(Call{argv, extra_env, timeout, std::string(stdin_data)});
     return result;
   }
   std::vector<Call> calls;
