@@ -46,7 +46,9 @@ int Base64DecodedLength(absl::string_view text) {
   return static_cast<int>(text.size() / 4 * 3 - pad);
 }
 
-absl::Status CheckPassword(const SecretValue& password) {
+}  // namespace
+
+absl::Status ValidateScramPassword(const SecretValue& password) {
   if (password.empty()) return absl::InvalidArgumentError("scram verifier: password is empty");
   // Expose(): the bytes are only classified here, never copied or reported.
   for (unsigned char c : password.Expose()) {
@@ -60,11 +62,9 @@ absl::Status CheckPassword(const SecretValue& password) {
   return absl::OkStatus();
 }
 
-}  // namespace
-
 absl::StatusOr<std::string> ScramSha256Verifier(const SecretValue& password,
                                                 absl::string_view salt, int iterations) {
-  SS_RETURN_IF_ERROR(CheckPassword(password));
+  SS_RETURN_IF_ERROR(ValidateScramPassword(password));
   if (salt.empty()) return absl::InvalidArgumentError("scram verifier: salt is empty");
   if (iterations < 1) {
     return absl::InvalidArgumentError("scram verifier: iterations must be at least 1");
@@ -98,7 +98,7 @@ absl::StatusOr<std::string> ScramSha256Verifier(const SecretValue& password,
 
 absl::StatusOr<std::string> ScramSha256Verifier(const SecretValue& password,
                                                 RandomSource& random, int iterations) {
-  SS_RETURN_IF_ERROR(CheckPassword(password));
+  SS_RETURN_IF_ERROR(ValidateScramPassword(password));
   uint8_t salt[kScramSaltBytes];
   SS_RETURN_IF_ERROR(Annotate(random.Fill(salt, sizeof(salt)), "scram verifier: salt"));
   return ScramSha256Verifier(

@@ -36,7 +36,12 @@ inline constexpr int kScramSaltBytes = 16;
 absl::StatusOr<std::string> ScramSha256Verifier(const SecretValue& password,
                                                 absl::string_view salt, int iterations);
 
-// As above with a fresh kScramSaltBytes salt from `random`.
+// The password checks of ScramSha256Verifier alone (non-empty, ASCII, no
+// NUL), for callers that let libpq compute the verifier but must accept
+// exactly the passwords the OpenSSL route accepts.
+absl::Status ValidateScramPassword(const SecretValue& password);
+
+// ScramSha256Verifier with a fresh kScramSaltBytes salt from `random`.
 // Errors: those above, and those of random.Fill.
 absl::StatusOr<std::string> ScramSha256Verifier(const SecretValue& password,
                                                 RandomSource& random,

@@ -114,7 +114,9 @@ absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start(
 absl::Status PostgresServer::RunAsServerUser(const std::vector<std::string>& argv) {
   std::vector<std::string> full;
   if (geteuid() == 0) {
-    full = {"/usr/bin/setpriv", "--reuid=postgres", "--regid=postgres", "--clear-groups"};
+    // env -C /: the test's working folder (under /root) is closed to postgres.
+    full = {"/usr/bin/setpriv", "--reuid=postgres", "--regid=postgres", "--clear-groups",
+            "/usr/bin/env", "-C", "/"};
   }
   full.insert(full.end(), argv.begin(), argv.end());
   RealCommandRunner runner;
@@ -206,12 +208,19 @@ absl::StatusOr<std::string> PostgresServer::ReadLog() const {
 
 absl::StatusOr<std::vector<std::vector<std::string>>> PostgresServer::Query(
     absl::string_view sql, absl::string_view database) {
+  return QueryAs(superuser(), superuser_password(), sql, database);
+}
+
+absl::StatusOr<std::vector<std::vector<std::string>>> PostgresServer::QueryAs(
+    absl::string_view user, absl::string_view password, absl::string_view sql,
+    absl::string_view database) {
   std::string port = absl::StrCat(port_);
-  std::string pw = superuser_password();
+  std::string u(user);
+  std::string pw(password);
   std::string db(database.empty() ? options_.database : database);
   const char* keys[] = {"host", "port", "user", "password", "dbname", "connect_timeout",
                         nullptr};
-  const char* values[] = {"127.0.0.1", port.c_str(), "postgres", pw.c_str(), db.c_str(), "10",
+  const char* values[] = {"127.0.0.1", port.c_str(), u.c_str(), pw.c_str(), db.c_str(), "10",
                           nullptr};
   PGconn* conn = PQconnectdbParams(keys, values, 0);
   absl::Cleanup finish = [conn] { PQfinish(conn); };

@@ -55,6 +55,11 @@ class PostgresServer {
   // over TCP; returns the rows, each a vector of column texts (NULL = "").
   absl::StatusOr<std::vector<std::vector<std::string>>> Query(absl::string_view sql,
                                                                absl::string_view database = "");
+  // As Query, logged in as `user` with `password` over TCP (scram-sha-256).
+  absl::StatusOr<std::vector<std::vector<std::string>>> QueryAs(absl::string_view user,
+                                                                 absl::string_view password,
+                                                                 absl::string_view sql,
+                                                                 absl::string_view database = "");
   // pg_ctl stop -m fast; idempotent. Later connections fail (Unavailable).
   absl::Status Stop();
 

@@ -1,0 +1,71 @@
+// ExecRoleApplier: psql script on the command's stdin, exit code -> Status.
+#include "lib/postgres/exec_role_applier.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "lib/base/status_macros.h"
+#include "lib/postgres/role_sql.h"
+#include "lib/postgres/scram_verifier.h"
+
+namespace secretsync {
+namespace postgres {
+
+ExecRoleApplier::ExecRoleApplier(CommandRunner& runner, RandomSource& random,
+                                 std::vector<std::string> argv, absl::Duration timeout)
+    : runner_(runner), random_(random), argv_(std::move(argv)), timeout_(timeout) {}
+
+absl::Status ExecRoleApplier::RunScript(const std::string& script, absl::string_view what) {
+  const std::string where =
+      absl::StrCat("postgres exec route (", argv_.empty() ? "" : argv_[0], "): ", what);
+  if (argv_.empty()) return absl::InvalidArgumentError(absl::StrCat(where, ": command is empty"));
+  absl::StatusOr<CommandResult> run = runner_.RunWithStdin(argv_, {}, timeout_, script);
+  if (!run.ok()) return Annotate(run.status(), where);
+  const CommandResult& r = *run;
+  if (r.timed_out) {
+    return absl::DeadlineExceededError(
+        absl::StrCat(where, ": no result within ", absl::FormatDuration(timeout_)));
+  }
+  if (r.term_signal != 0) {
+    return absl::InternalError(absl::StrCat(where, ": killed by signal ", r.term_signal));
+  }
+  switch (r.exit_code) {
+    case 0:
+      return absl::OkStatus();
+    case 2:
+      return absl::UnavailableError(
+          absl::StrCat(where, ": psql could not connect (exit 2; its stderr says why)"));
+    case 3:
+      return absl::FailedPreconditionError(
+          absl::StrCat(where, ": a statement failed (psql exit 3; its stderr says which)"));
+    case 126:
+    case 127:
+      return absl::FailedPreconditionError(
+          absl::StrCat(where, ": command cannot run (exit ", r.exit_code, ")"));
+    default:
+      return absl::InternalError(absl::StrCat(where, ": command exited with ", r.exit_code));
+  }
+}
+
+absl::Status ExecRoleApplier::SetPassword(absl::string_view role,
+                                          const SecretValue& new_password) {
+  const std::string what = absl::StrCat("set password of role ", role);
+  SS_RETURN_IF_ERROR(Annotate(ValidateRoleName(role), what));
+  SS_ASSIGN_OR_RETURN(std::string verifier, ScramSha256Verifier(new_password, random_));
+  SS_ASSIGN_OR_RETURN(std::string script, SetPasswordScript(role, verifier));
+  return RunScript(script, what);
+}
+
+absl::Status ExecRoleApplier::EnsureAlternateRole(absl::string_view role,
+                                                  absl::string_view like_role,
+                                                  const SecretValue& password) {
+  const std::string what = absl::StrCat("alternate role ", role, " like ", like_role);
+  SS_RETURN_IF_ERROR(Annotate(ValidateRoleName(role), what));
+  SS_RETURN_IF_ERROR(Annotate(ValidateRoleName(like_role), what));
+  SS_ASSIGN_OR_RETURN(std::string verifier, ScramSha256Verifier(password, random_));
+  SS_ASSIGN_OR_RETURN(std::string script, EnsureAlternateRoleScript(role, like_role, verifier));
+  return RunScript(script, what);
+}
+
+}  // namespace postgres
+}  // namespace secretsync
