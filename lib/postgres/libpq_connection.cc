@@ -30,6 +30,14 @@ absl::StatusOr<PgConnPtr> Connect(const ConnectionOptions& opts, absl::string_vi
     return absl::InvalidArgumentError(
         absl::StrCat(where, ": connect_timeout_seconds must be at least 1"));
   }
+  if (opts.sslmode != "disable" && opts.sslmode != "allow" && opts.sslmode != "prefer" &&
+      opts.sslmode != "require" && opts.sslmode != "verify-ca" && opts.sslmode != "verify-full") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        where, ": sslmode must be disable, allow, prefer, require, verify-ca or verify-full"));
+  }
+  if (opts.port < 1 || opts.port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat(where, ": port must be 1-65535"));
+  }
   const std::string port = absl::StrCat(opts.port);
   const std::string timeout = absl::StrCat(opts.connect_timeout_seconds);
   const std::string user_s(user);

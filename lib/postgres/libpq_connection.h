@@ -31,8 +31,10 @@ std::string Where(const ConnectionOptions& opts, absl::string_view role);
 // application_name), never in a string built by concatenation, argv or the
 // environment. The connection is started non-blocking with verbose errors, so
 // a refusal carries its SQLSTATE; the whole attempt is bounded by
-// connect_timeout_seconds. Errors as LoginChecker::CanLogIn describes,
-// messages from Where() plus the server's message with the password redacted.
+// connect_timeout_seconds (DeadlineExceeded). InvalidArgument for an unknown
+// sslmode, a port outside 1-65535 or a timeout below 1 s. Other errors as
+// LoginChecker::CanLogIn describes, messages from Where() plus the server's
+// message with the password redacted.
 absl::StatusOr<PgConnPtr> Connect(const ConnectionOptions& opts, absl::string_view user,
                                   const SecretValue& password);
 

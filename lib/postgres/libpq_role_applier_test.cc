@@ -3,6 +3,12 @@
 // canaries in every Status and in the server log.
 #include "lib/postgres/libpq_role_applier.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -223,6 +229,51 @@ TEST_F(LibpqRoleApplierTest, AlternateRoleRefusesASuperuserOrMissingSource) {
   // A plain role cannot create roles: a clear error, nothing created.
   EXPECT_THAT(Keep(Self(Pw(kOldCanary)).EnsureAlternateRole("clone", kRole, Pw(kNewCanary))),
               StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("42501")));
+}
+
+// A peer that completes the TCP handshake (the kernel's backlog) but never
+// answers: the connection attempt must end at connect_timeout_seconds.
+TEST(LibpqRoleApplierNoServerTest, SilentServerIsDeadlineExceeded) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(listen(fd, 4), 0);
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  ConnectionOptions c;
+  c.port = ntohs(addr.sin_port);
+  c.sslmode = "disable";
+  c.connect_timeout_seconds = 1;
+  LibpqRoleApplier applier(c, kRole, Pw(kOldCanary));
+  const auto start = std::chrono::steady_clock::now();
+  absl::Status s = applier.CanLogIn(kRole, Pw(kOldCanary));
+  const auto took = std::chrono::steady_clock::now() - start;
+  close(fd);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kDeadlineExceeded,
+                          AllOf(HasSubstr(absl::StrCat("127.0.0.1:", c.port)), HasSubstr("1 s"))));
+  EXPECT_LT(took, std::chrono::seconds(3));
+  EXPECT_THAT(std::string(s.message()), Not(HasSubstr(kOldCanary)));
+}
+
+TEST(LibpqRoleApplierNoServerTest, BadConnectionOptionsAreInvalidArgument) {
+  ConnectionOptions c;
+  c.sslmode = "sometimes";
+  LibpqRoleApplier bad_ssl(c, kRole, Pw(kOldCanary));
+  EXPECT_THAT(bad_ssl.CanLogIn(kRole, Pw(kOldCanary)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("sslmode")));
+  c = ConnectionOptions();
+  c.port = 0;
+  LibpqRoleApplier bad_port(c, kRole, Pw(kOldCanary));
+  EXPECT_THAT(bad_port.SetPassword(kRole, Pw(kNewCanary)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("port")));
+  c = ConnectionOptions();
+  c.connect_timeout_seconds = 0;
+  LibpqRoleApplier bad_timeout(c, kRole, Pw(kOldCanary));
+  EXPECT_THAT(bad_timeout.CanLogIn(kRole, Pw(kOldCanary)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("connect_timeout")));
 }
 
 }  // namespace
