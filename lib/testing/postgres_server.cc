@@ -157,7 +157,7 @@ absl::Status PostgresServer::InitAndStart() {
                      "log_line_prefix = '%m [%p] %q%u@%d '\n"),
         true));
     absl::Status started = RunAsServerUser({absl::StrCat(kBinDir, "pg_ctl"), "-D", data, "-l",
-                                            log, "-w", "-t", "60", "start"});
+                                            log, "-s", "-w", "-t", "60", "start"});
     if (started.ok()) break;
     auto text = ReadLog();
     bool port_taken = text.ok() && absl::StrContains(*text, "could not bind");
@@ -249,7 +249,7 @@ absl::Status PostgresServer::Stop() {
   if (!running_) return absl::OkStatus();
   running_ = false;
   return RunAsServerUser({absl::StrCat(kBinDir, "pg_ctl"), "-D", JoinPath(dir_, "data"), "-m",
-                          "fast", "-w", "stop"});
+                          "fast", "-s", "-w", "stop"});
 }
 
 PostgresServer::~PostgresServer() {
