@@ -50,7 +50,7 @@ TEST(CommandRunnerTest, FeedsStdinThenEndOfFile) {
   const std::string out = std::string(getenv("TEST_TMPDIR")) + "/stdin.txt";
   RealCommandRunner r;
   auto res = r.RunWithStdin({"/bin/sh", "-c", "cat > \"$OUT\""}, {{"OUT", out}},
-                            absl::Seconds(30), "line one\nline 'two'\n");
+                            absl::Seconds(30), "line one\nline 'two'\n", nullptr);
   ASSERT_TRUE(res.ok()) << res.status();
   EXPECT_EQ(res->exit_code, 0);
   EXPECT_FALSE(res->timed_out);  // cat saw end-of-file
@@ -60,11 +60,40 @@ TEST(CommandRunnerTest, FeedsStdinThenEndOfFile) {
   EXPECT_EQ(text.str(), "line one\nline 'two'\n");
 }
 
+TEST(CommandRunnerTest, CapturesStdoutOfRunWithStdin) {
+  RealCommandRunner r;
+  std::string out = "stale";
+  auto res = r.RunWithStdin({"/bin/sh", "-c", "tr a-z A-Z; echo done"}, {}, absl::Seconds(30),
+                            "abc\n", &out);
+  ASSERT_TRUE(res.ok()) << res.status();
+  EXPECT_EQ(res->exit_code, 0);
+  EXPECT_EQ(out, "ABC\ndone\n");
+}
+
+TEST(CommandRunnerTest, KeepsTheFirstMebibyteOfStdoutAndStillFinishes) {
+  RealCommandRunner r;
+  std::string out;
+  auto res = r.RunWithStdin({"/bin/sh", "-c", "head -c 1500000 /dev/zero"}, {},
+                            absl::Seconds(30), "", &out);
+  ASSERT_TRUE(res.ok()) << res.status();
+  EXPECT_EQ(res->exit_code, 0);
+  EXPECT_FALSE(res->timed_out);
+  EXPECT_EQ(out.size(), CommandRunner::kMaxStdoutBytes);
+}
+
+TEST(CommandRunnerTest, RunWithStdinTimesOut) {
+  RealCommandRunner r;
+  std::string out;
+  auto res = r.RunWithStdin({"/bin/sh", "-c", "sleep 30"}, {}, absl::Milliseconds(300), "x", &out);
+  ASSERT_TRUE(res.ok()) << res.status();
+  EXPECT_TRUE(res->timed_out);
+}
+
 TEST(CommandRunnerTest, ChildThatIgnoresStdinDoesNotKillTheCaller) {
   RealCommandRunner r;
   // The child exits before reading: sending must not raise SIGPIPE here.
   auto res = r.RunWithStdin({"/bin/sh", "-c", "exec 0<&-; exit 4"}, {}, absl::Seconds(30),
-                            std::string(CommandRunner::kMaxStdinBytes, 'x'));
+                            std::string(CommandRunner::kMaxStdinBytes, 'x'), nullptr);
   ASSERT_TRUE(res.ok()) << res.status();
   EXPECT_EQ(res->exit_code, 4);
 }
@@ -72,7 +101,7 @@ TEST(CommandRunnerTest, ChildThatIgnoresStdinDoesNotKillTheCaller) {
 TEST(CommandRunnerTest, OversizedStdinIsInvalidArgument) {
   RealCommandRunner r;
   auto res = r.RunWithStdin({"/bin/true"}, {}, absl::Seconds(1),
-                            std::string(CommandRunner::kMaxStdinBytes + 1, 'x'));
+                            std::string(CommandRunner::kMaxStdinBytes + 1, 'x'), nullptr);
   EXPECT_EQ(res.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
@@ -85,7 +114,7 @@ TEST(CommandRunnerTest, RunWithStdinOnARunnerWithoutItIsUnimplemented) {
       return CommandResult{};
     }
   } runner;
-  EXPECT_EQ(runner.RunWithStdin({"x"}, {}, absl::Seconds(1), "").status().code(),
+  EXPECT_EQ(runner.RunWithStdin({"x"}, {}, absl::Seconds(1), "", nullptr).status().code(),
             absl::StatusCode::kUnimplemented);
 }
 

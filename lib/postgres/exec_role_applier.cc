@@ -15,11 +15,12 @@ ExecRoleApplier::ExecRoleApplier(CommandRunner& runner, RandomSource& random,
                                  std::vector<std::string> argv, absl::Duration timeout)
     : runner_(runner), random_(random), argv_(std::move(argv)), timeout_(timeout) {}
 
-absl::Status ExecRoleApplier::RunScript(const std::string& script, absl::string_view what) {
+absl::Status ExecRoleApplier::RunScript(const std::string& script, absl::string_view what,
+                                        std::string* out) {
   const std::string where =
       absl::StrCat("postgres exec route (", argv_.empty() ? "" : argv_[0], "): ", what);
   if (argv_.empty()) return absl::InvalidArgumentError(absl::StrCat(where, ": command is empty"));
-  absl::StatusOr<CommandResult> run = runner_.RunWithStdin(argv_, {}, timeout_, script);
+  absl::StatusOr<CommandResult> run = runner_.RunWithStdin(argv_, {}, timeout_, script, out);
   if (!run.ok()) return Annotate(run.status(), where);
   const CommandResult& r = *run;
   if (r.timed_out) {
@@ -53,7 +54,8 @@ absl::Status ExecRoleApplier::SetPassword(absl::string_view role,
   SS_RETURN_IF_ERROR(Annotate(ValidateRoleName(role), what));
   SS_ASSIGN_OR_RETURN(std::string verifier, ScramSha256Verifier(new_password, random_));
   SS_ASSIGN_OR_RETURN(std::string script, SetPasswordScript(role, verifier));
-  return RunScript(script, what);
+  std::string out;
+  return RunScript(script, what, &out);
 }
 
 absl::Status ExecRoleApplier::EnsureAlternateRole(absl::string_view role,
@@ -64,7 +66,40 @@ absl::Status ExecRoleApplier::EnsureAlternateRole(absl::string_view role,
   SS_RETURN_IF_ERROR(Annotate(ValidateRoleName(like_role), what));
   SS_ASSIGN_OR_RETURN(std::string verifier, ScramSha256Verifier(password, random_));
   SS_ASSIGN_OR_RETURN(std::string script, EnsureAlternateRoleScript(role, like_role, verifier));
-  return RunScript(script, what);
+  std::string out;
+  return RunScript(script, what, &out);
+}
+
+absl::Status ExecRoleApplier::CanLogIn(absl::string_view role, const SecretValue& password) {
+  const std::string what = absl::StrCat("login check of role ", role);
+  SS_RETURN_IF_ERROR(Annotate(ValidateRoleName(role), what));
+  SS_RETURN_IF_ERROR(Annotate(ValidateScramPassword(password), what));
+  SS_ASSIGN_OR_RETURN(std::string script, StoredVerifierScript(role));
+  std::string out;
+  SS_RETURN_IF_ERROR(RunScript(script, what, &out));
+  absl::StatusOr<StoredRole> stored = ParseStoredRole(out);
+  const std::string where =
+      absl::StrCat("postgres exec route (", argv_[0], "): ", what);
+  if (!stored.ok()) return Annotate(stored.status(), where);
+  if (!stored->found) {
+    return absl::NotFoundError(absl::StrCat(where, ": role does not exist"));
+  }
+  if (!stored->can_login) {
+    return absl::PermissionDeniedError(absl::StrCat(where, ": role is NOLOGIN"));
+  }
+  if (stored->expired) {
+    return absl::PermissionDeniedError(absl::StrCat(where, ": role's password has expired"));
+  }
+  if (!ValidateScramVerifier(stored->password).ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        where, ": stored password is not a SCRAM-SHA-256 verifier (none, md5 or plaintext)"));
+  }
+  SS_ASSIGN_OR_RETURN(bool matches, ScramVerifierMatches(stored->password, password));
+  if (!matches) {
+    return absl::UnauthenticatedError(
+        absl::StrCat(where, ": password does not match the stored verifier"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace postgres

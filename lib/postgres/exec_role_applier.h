@@ -20,11 +20,10 @@ namespace postgres {
 
 // Holds references to `runner` and `random` (which must outlive it) and a
 // copy of the argv, which names the login (e.g. psql -U, relying on the
-// container's local `trust`) and holds no secret. The script sets
-// ON_ERROR_STOP itself. It cannot probe logins (that needs a connection):
-// pair it with a LibpqRoleApplier's CanLogIn where the port is reachable.
-// Not thread-safe.
-class ExecRoleApplier : public RolePasswordApplier {
+// container's local `trust`) and holds no secret. The scripts set
+// ON_ERROR_STOP themselves; psql's stdout is captured (kept off rotate's
+// output), its stderr inherited. Not thread-safe.
+class ExecRoleApplier : public RolePasswordApplier, public LoginChecker {
  public:
   ExecRoleApplier(CommandRunner& runner, RandomSource& random, std::vector<std::string> argv,
                   absl::Duration timeout = absl::Seconds(60));
@@ -38,8 +37,20 @@ class ExecRoleApplier : public RolePasswordApplier {
   absl::Status EnsureAlternateRole(absl::string_view role, absl::string_view like_role,
                                    const SecretValue& password) override;
 
+  // The login probe of a route that has no connection: reads the role's
+  // stored verifier from pg_authid (needs a superuser login, as the postgres
+  // image's POSTGRES_USER is) and checks `password` against it on the client
+  // (ScramVerifierMatches), so the password goes nowhere. Unlike a real login
+  // it does not consult pg_hba.conf. OK when it matches, the role may log in
+  // and is not expired; Unauthenticated when it does not match;
+  // PermissionDenied for a NOLOGIN or expired role; NotFound for no such role;
+  // FailedPrecondition when the stored password is not a SCRAM verifier (md5,
+  // none) or psql failed (e.g. not a superuser); exit codes as SetPassword.
+  absl::Status CanLogIn(absl::string_view role, const SecretValue& password) override;
+
  private:
-  absl::Status RunScript(const std::string& script, absl::string_view what);
+  absl::Status RunScript(const std::string& script, absl::string_view what,
+                         std::string* out);
 
   CommandRunner& runner_;
   RandomSource& random_;

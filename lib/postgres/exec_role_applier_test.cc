@@ -45,10 +45,11 @@ class RecordingRunner : public CommandRunner {
   absl::StatusOr<CommandResult> RunWithStdin(const std::vector<std::string>& argv,
                                              const std::map<std::string, std::string>& env,
                                              absl::Duration timeout,
-                                             absl::string_view stdin_data) override {
+                                             absl::string_view stdin_data,
+                                             std::string* stdout_data) override {
     argvs.push_back(absl::StrJoin(argv, " "));
     stdins.emplace_back(stdin_data);
-    return real.RunWithStdin(argv, env, timeout, stdin_data);
+    return real.RunWithStdin(argv, env, timeout, stdin_data, stdout_data);
   }
   RealCommandRunner real;
   std::vector<std::string> argvs, stdins;
@@ -117,6 +118,38 @@ TEST_F(ExecRoleApplierTest, PsqlOnStdinSetsPasswordNewLogsInOldRefused) {
   ExpectNoCanaryAnywhere(statuses);
 }
 
+TEST_F(ExecRoleApplierTest, LoginProbeChecksTheStoredVerifierWithoutSendingThePassword) {
+  ExecRoleApplier admin(runner_, random_, Psql("postgres"));
+  const SecretValue old_pw(absl::StrCat(kOldCanary, "-Pw"));
+  const SecretValue new_pw(absl::StrCat(kNewCanary, "-Pw"));
+  std::vector<absl::Status> statuses;
+  statuses.push_back(admin.CanLogIn(kRole, old_pw));
+  EXPECT_THAT(statuses.back(), IsOk());
+  statuses.push_back(admin.CanLogIn(kRole, new_pw));
+  EXPECT_THAT(statuses.back(), StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr(kRole)));
+  statuses.push_back(admin.SetPassword(kRole, new_pw));
+  ASSERT_THAT(statuses.back(), IsOk());
+  statuses.push_back(admin.CanLogIn(kRole, new_pw));
+  EXPECT_THAT(statuses.back(), IsOk());
+  statuses.push_back(admin.CanLogIn(kRole, old_pw));
+  EXPECT_THAT(statuses.back(), StatusIs(absl::StatusCode::kUnauthenticated, ::testing::_));
+  statuses.push_back(admin.CanLogIn("nobody_here", new_pw));
+  EXPECT_THAT(statuses.back(), StatusIs(absl::StatusCode::kNotFound, HasSubstr("nobody_here")));
+  ASSERT_THAT(server_->Query("CREATE ROLE nologin_role NOLOGIN"), IsOk());
+  statuses.push_back(admin.CanLogIn("nologin_role", new_pw));
+  EXPECT_THAT(statuses.back(), StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("NOLOGIN")));
+  ASSERT_THAT(server_->Query("CREATE ROLE md5_role LOGIN; SET password_encryption = 'md5'; "
+                             "ALTER ROLE md5_role PASSWORD 'x'"),
+              IsOk());
+  statuses.push_back(admin.CanLogIn("md5_role", new_pw));
+  EXPECT_THAT(statuses.back(), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("SCRAM")));
+  // A plain role cannot read pg_authid: a clear error, not a wrong answer.
+  ExecRoleApplier self(runner_, random_, Psql(kRole));
+  statuses.push_back(self.CanLogIn(kRole, new_pw));
+  EXPECT_THAT(statuses.back(), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("exit 3")));
+  ExpectNoCanaryAnywhere(statuses);
+}
+
 TEST_F(ExecRoleApplierTest, HostileRoleNamesThroughPsql) {
   ExecRoleApplier admin(runner_, random_, Psql("postgres"));
   LibpqRoleApplier checker = Checker();
@@ -132,6 +165,8 @@ TEST_F(ExecRoleApplierTest, HostileRoleNamesThroughPsql) {
     statuses.push_back(admin.SetPassword(name, pw));
     ASSERT_THAT(statuses.back(), IsOk());
     statuses.push_back(checker.CanLogIn(name, pw));
+    EXPECT_THAT(statuses.back(), IsOk());
+    statuses.push_back(admin.CanLogIn(name, pw));  // the exec probe quotes it too
     EXPECT_THAT(statuses.back(), IsOk());
   }
   auto rows = server_->Query("SELECT count(*) FROM pg_roles WHERE rolname = 'glitchtip_maintainer'");
@@ -216,6 +251,13 @@ TEST(ExecRoleApplierFakeTest, ExitCodesAndRefusals) {
   EXPECT_THAT(fake.calls[0].stdin_data, StartsWith("\\set ON_ERROR_STOP on\n"));
   EXPECT_THAT(fake.calls[0].stdin_data, Not(HasSubstr("CANARY")));
   EXPECT_EQ(absl::StrJoin(fake.calls[0].argv, " "), "docker compose exec -T postgres psql");
+  // The probe parses psql's output; odd output is an error, not a match.
+  fake.result = CommandResult{};
+  fake.stdout_reply = "secretsync-role:maybe:false:SCRAM";
+  EXPECT_THAT(applier.CanLogIn(kRole, pw),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("psql output")));
+  fake.stdout_reply = "";
+  EXPECT_THAT(applier.CanLogIn(kRole, pw), StatusIs(absl::StatusCode::kNotFound, ::testing::_));
   const size_t before = fake.calls.size();
   EXPECT_THAT(applier.SetPassword(kRole, SecretValue(std::string("CANARY-\xc2\xad"))),
               StatusIs(absl::StatusCode::kInvalidArgument, Not(HasSubstr("CANARY"))));

@@ -1,9 +1,13 @@
 // Role-name checks, identifier/literal quoting and psql scripts.
 #include "lib/postgres/role_sql.h"
 
+#include <vector>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "lib/base/status_macros.h"
 #include "lib/dotenv/utf8.h"
 #include "lib/postgres/scram_verifier.h"
@@ -81,6 +85,36 @@ absl::StatusOr<std::string> EnsureAlternateRoleScript(absl::string_view role,
   return absl::StrCat("\\set ON_ERROR_STOP on\nBEGIN;\nSET ROLE NONE;\nDO ", tag, body, tag,
                       ";\nALTER ROLE ", QuoteIdentifier(role), " PASSWORD '", verifier,
                       "';\nCOMMIT;\n");
+}
+
+absl::StatusOr<std::string> StoredVerifierScript(absl::string_view role) {
+  SS_RETURN_IF_ERROR(ValidateRoleName(role));
+  return absl::StrCat(
+      "\\set ON_ERROR_STOP on\n\\set QUIET on\n\\pset tuples_only on\n"
+      "\\pset format unaligned\n"
+      "SELECT 'secretsync-role:' || rolcanlogin::text || ':' || "
+      "(rolvaliduntil IS NOT NULL AND rolvaliduntil <= now())::text || ':' || "
+      "coalesce(rolpassword, '') FROM pg_authid WHERE rolname = ",
+      QuoteLiteral(role), ";\n");
+}
+
+absl::StatusOr<StoredRole> ParseStoredRole(absl::string_view out) {
+  constexpr absl::string_view kMarker = "secretsync-role:";
+  StoredRole role;
+  size_t at = out.find(kMarker);
+  if (at == absl::string_view::npos) return role;
+  absl::string_view line = out.substr(at + kMarker.size());
+  line = line.substr(0, line.find('\n'));
+  std::vector<absl::string_view> parts = absl::StrSplit(line, absl::MaxSplits(':', 2));
+  if (parts.size() != 3 || (parts[0] != "true" && parts[0] != "false") ||
+      (parts[1] != "true" && parts[1] != "false")) {
+    return absl::InvalidArgumentError("stored role: unexpected psql output");
+  }
+  role.found = true;
+  role.can_login = parts[0] == "true";
+  role.expired = parts[1] == "true";
+  role.password = std::string(absl::StripAsciiWhitespace(parts[2]));
+  return role;
 }
 
 }  // namespace postgres

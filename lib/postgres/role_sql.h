@@ -41,6 +41,22 @@ absl::StatusOr<std::string> EnsureAlternateRoleScript(absl::string_view role,
                                                       absl::string_view like_role,
                                                       absl::string_view verifier);
 
+// psql stdin script printing one line
+// "secretsync-role:<rolcanlogin>:<not expired>:<rolpassword>" (booleans as
+// true/false) for `role` from pg_authid, or nothing if there is no such role.
+// Reading pg_authid needs a superuser login.
+absl::StatusOr<std::string> StoredVerifierScript(absl::string_view role);
+
+// What StoredVerifierScript printed. `found` is false when no line was.
+struct StoredRole {
+  bool found = false;
+  bool can_login = false;
+  bool expired = false;
+  std::string password;  // rolpassword: a verifier, "" for NULL
+};
+// InvalidArgument if the marker line is malformed.
+absl::StatusOr<StoredRole> ParseStoredRole(absl::string_view psql_stdout);
+
 }  // namespace postgres
 }  // namespace secretsync
 

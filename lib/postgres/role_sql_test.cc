@@ -62,6 +62,28 @@ TEST(RoleSqlTest, AlternateRoleScriptPicksADollarTagNotInTheNames) {
               StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
 }
 
+TEST(RoleSqlTest, StoredRoleScriptAndParser) {
+  auto script = StoredVerifierScript("o'brien");
+  ASSERT_THAT(script, IsOk());
+  EXPECT_THAT(*script, HasSubstr("WHERE rolname = 'o''brien';"));
+  auto none = ParseStoredRole("");
+  ASSERT_THAT(none, IsOk());
+  EXPECT_FALSE(none->found);
+  auto role = ParseStoredRole(std::string("secretsync-role:true:false:") + kVerifier + "\n");
+  ASSERT_THAT(role, IsOk());
+  EXPECT_TRUE(role->found);
+  EXPECT_TRUE(role->can_login);
+  EXPECT_FALSE(role->expired);
+  EXPECT_EQ(role->password, kVerifier);
+  role = ParseStoredRole("secretsync-role:false:true:\n");
+  ASSERT_THAT(role, IsOk());
+  EXPECT_FALSE(role->can_login);
+  EXPECT_TRUE(role->expired);
+  EXPECT_EQ(role->password, "");
+  EXPECT_THAT(ParseStoredRole("secretsync-role:yes:no:x"),
+              StatusIs(absl::StatusCode::kInvalidArgument, Not(HasSubstr("yes"))));
+}
+
 }  // namespace
 }  // namespace postgres
 }  // namespace secretsync

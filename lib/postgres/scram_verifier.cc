@@ -1,6 +1,7 @@
 // SCRAM-SHA-256 verifier with OpenSSL (PKCS5_PBKDF2_HMAC, HMAC, SHA256).
 #include "lib/postgres/scram_verifier.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
@@ -133,6 +134,29 @@ absl::Status ValidateScramVerifier(absl::string_view verifier) {
     return absl::InvalidArgumentError("scram verifier: keys are not 32 bytes of base64");
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<bool> ScramVerifierMatches(absl::string_view stored,
+                                          const SecretValue& password) {
+  SS_RETURN_IF_ERROR(ValidateScramVerifier(stored));
+  // Validated: "SCRAM-SHA-256$<iter>:<salt>$<stored>:<server>".
+  absl::string_view rest = stored.substr(kPrefix.size());
+  absl::string_view head = rest.substr(0, rest.find('$'));
+  absl::string_view iter_text = head.substr(0, head.find(':'));
+  absl::string_view salt_b64 = head.substr(head.find(':') + 1);
+  int iterations = 0;
+  if (!absl::SimpleAtoi(iter_text, &iterations)) {
+    return absl::InvalidArgumentError("scram verifier: iteration count is not a number");
+  }
+  std::string salt(salt_b64.size(), '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(&salt[0]),
+                          reinterpret_cast<const unsigned char*>(salt_b64.data()),
+                          static_cast<int>(salt_b64.size()));
+  salt.resize(static_cast<size_t>(Base64DecodedLength(salt_b64)));
+  if (n < 0 || salt.empty()) return absl::InvalidArgumentError("scram verifier: bad salt");
+  SS_ASSIGN_OR_RETURN(std::string mine, ScramSha256Verifier(password, salt, iterations));
+  return mine.size() == stored.size() &&
+         CRYPTO_memcmp(mine.data(), stored.data(), mine.size()) == 0;
 }
 
 }  // namespace postgres

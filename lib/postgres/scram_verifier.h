@@ -54,6 +54,14 @@ absl::StatusOr<std::string> ScramSha256Verifier(const SecretValue& password,
 // Errors: InvalidArgument naming the part that is wrong (never echoing it).
 absl::Status ValidateScramVerifier(absl::string_view verifier);
 
+// True when `stored` (a verifier as pg_authid holds it) was computed from
+// `password`: recomputes it with the stored salt and iteration count and
+// compares in constant time. This is what the server checks at a SCRAM login,
+// without a connection (the exec route's login probe). Errors:
+// InvalidArgument when `stored` is not a well-formed SCRAM-SHA-256 verifier
+// (never echoing it) or the password is one ScramSha256Verifier refuses.
+absl::StatusOr<bool> ScramVerifierMatches(absl::string_view stored, const SecretValue& password);
+
 }  // namespace postgres
 }  // namespace secretsync
 

@@ -132,6 +132,25 @@ TEST(ScramVerifierTest, ValidateRejectsStringsTheServerWouldTakeAsPlaintext) {
   }
 }
 
+TEST(ScramVerifierTest, MatchesRecomputesWithTheStoredSaltAndIterations) {
+  const std::string stored =
+      "SCRAM-SHA-256$4096:W22ZaJ0SNY7soEsUEjb6gQ==$WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=:"
+      "wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU=";
+  EXPECT_THAT(ScramVerifierMatches(stored, SecretValue(std::string("pencil"))),
+              IsOkAndHolds(true));
+  EXPECT_THAT(ScramVerifierMatches(stored, SecretValue(std::string("pencil2"))),
+              IsOkAndHolds(false));
+  EXPECT_THAT(ScramVerifierMatches("SCRAM-SHA-256$1:cw==$LprQP/hEiWAwTvK7gmcXtDeeb9QTy5IbbHYPVAgzJ6U=:"
+                                   "M/4sHRIPWiq+a+Ms4Os7DjFKs67djbxYLszZBJTdXMY=",
+                                   SecretValue(std::string("x"))),
+              IsOkAndHolds(true));
+  EXPECT_THAT(ScramVerifierMatches("md5d41d8cd98f00b204e9800998ecf8427e",
+                                   SecretValue(std::string("pencil"))),
+              StatusIs(absl::StatusCode::kInvalidArgument, Not(HasSubstr("md5d41d8"))));
+  EXPECT_THAT(ScramVerifierMatches(stored, SecretValue(std::string("caf\xc3\xa9"))),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("ASCII")));
+}
+
 }  // namespace
 }  // namespace postgres
 }  // namespace secretsync

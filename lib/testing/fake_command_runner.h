@@ -1,5 +1,5 @@
 // FakeCommandRunner: records the commands it is asked to run (and the stdin
-// they were given) and returns a canned result.
+// they were given) and returns a canned result (and canned stdout).
 #ifndef SECRETSYNC_LIB_TESTING_FAKE_COMMAND_RUNNER_H_
 #define SECRETSYNC_LIB_TESTING_FAKE_COMMAND_RUNNER_H_
 
@@ -28,11 +28,14 @@ class FakeCommandRunner : public CommandRunner {
   absl::StatusOr<CommandResult> RunWithStdin(const std::vector<std::string>& argv,
                                              const std::map<std::string, std::string>& extra_env,
                                              absl::Duration timeout,
-                                             absl::string_view stdin_data) override {
+                                             absl::string_view stdin_data,
+                                             std::string* stdout_data) override {
     calls.push_back(Call{argv, extra_env, timeout, std::string(stdin_data)});
+    if (stdout_data != nullptr) *stdout_data = stdout_reply;
     return result;
   }
   std::vector<Call> calls;
+  std::string stdout_reply;  // what RunWithStdin "prints" when captured
   absl::StatusOr<CommandResult> result = CommandResult{};
 };
 
