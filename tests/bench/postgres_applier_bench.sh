@@ -7,8 +7,8 @@
 # can run /usr/lib/postgresql/15/bin/initdb. Not run by bazel test.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bazel build --config=opt //lib/postgres:applier_bench >/dev/null 2>&1 ||
+bazel build --config=opt //tests/bench:postgres_applier_bench >/dev/null 2>&1 ||
   { echo "bench: bazel build failed" >&2; exit 1; }
-bin=$(bazel info --config=opt bazel-bin 2>/dev/null)/lib/postgres/applier_bench
-# initdb's progress goes to stdout first; the figures are the last 8 lines.
-"$bin" "${1:-50}" | tail -n 8
+bin=$(bazel info --config=opt bazel-bin 2>/dev/null)/tests/bench/postgres_applier_bench
+# initdb's progress goes to stdout first; the figures are the last 9 lines.
+"$bin" "${1:-50}" | tail -n 9

@@ -84,6 +84,12 @@ int Main(int runs) {
     current = std::move(next);
     return ok;
   });
+  ExecRoleApplier exec_admin(runner, random,
+                             {secretsync::testing::PostgresServer::PsqlPath(), "-X", "-q", "-h",
+                              s.socket_dir(), "-p", absl::StrCat(s.port()), "-U", "postgres",
+                              "-d", "glitchtip"});
+  double exec_probe =
+      MedianMs(runs, [&](int) { return exec_admin.CanLogIn(role, current).ok(); });
   bool last_ok = probe.CanLogIn(role, current).ok();
   std::printf("runs per figure: %d (medians, ms)\n", runs);
   std::printf("fixture start (initdb + start + role/db): %.1f (once)\n", start_ms);
@@ -92,6 +98,8 @@ int Main(int runs) {
   std::printf("LibpqRoleApplier::CanLogIn (login + SELECT 1): %.2f\n", can_log_in);
   std::printf("LibpqRoleApplier::CanLogIn, wrong password (28P01): %.2f\n", refused);
   std::printf("ExecRoleApplier::SetPassword (psql on stdin, Unix socket): %.2f\n", set_exec);
+  std::printf("ExecRoleApplier::CanLogIn (psql reads pg_authid, client check): %.2f\n",
+              exec_probe);
   std::printf("last password logs in: %s\n", last_ok ? "yes" : "NO");
   return last_ok ? 0 : 1;
 }
