@@ -35,10 +35,9 @@ class CommandRunner {
   // is not null the child's stdout is captured into it (the first
   // kMaxStdoutBytes; the rest is read and dropped) instead of being
   // inherited; stderr is always inherited. Data stays off argv and the
-  // environment. Errors: those of Run, and
-  // InvalidArgument when `stdin_data` is larger than kMaxStdinBytes. The
-  // default returns Unimplemented, so runners that never feed stdin need not
-  // override it.
+  // environment. Errors: those of Run, and InvalidArgument when `stdin_data`
+  // is larger than kMaxStdinBytes. The default returns Unimplemented, so
+  // runners that never feed stdin need not override it.
   static constexpr size_t kMaxStdinBytes = 64 * 1024;
   static constexpr size_t kMaxStdoutBytes = 1024 * 1024;
   virtual absl::StatusOr<CommandResult> RunWithStdin(
@@ -52,9 +51,10 @@ class RealCommandRunner : public CommandRunner {
   absl::StatusOr<CommandResult> Run(const std::vector<std::string>& argv,
                                     const std::map<std::string, std::string>& extra_env,
                                     absl::Duration timeout) override;
-  // stdin (and stdout, when captured) are one end of a socketpair: the data is sent with
-  // MSG_NOSIGNAL (no SIGPIPE if the child exits without reading), shut down for
-  // writing, then the output is read until end-of-file or the timeout.
+  // stdin (and stdout, when captured) are one end of a socketpair: the data
+  // is sent with MSG_NOSIGNAL (no SIGPIPE if the child exits without
+  // reading), shut down for writing, then the output is read until
+  // end-of-file or the timeout.
   absl::StatusOr<CommandResult> RunWithStdin(const std::vector<std::string>& argv,
                                              const std::map<std::string, std::string>& extra_env,
                                              absl::Duration timeout,
