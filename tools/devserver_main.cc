@@ -6,13 +6,14 @@
 #include "lib/base/random_source.h"
 #include "lib/base/tool_flags.h"
 #include "lib/devserver/devserver_command.h"
+#include "tools/devserver_flags.h"
 
 int main(int argc, char** argv) {
   secretsync::ParseToolFlags(argc, argv, secretsync::devserver::kUsage,
-                             "lib/devserver/devserver_command");
+                             "tools/devserver_flags");
   secretsync::RealClock clock;
   secretsync::OsRandomSource random;
   secretsync::StreamLogSink log(std::cerr);
-  return secretsync::devserver::RunDevServer(secretsync::devserver::OptionsFromFlags(), clock,
+  return secretsync::devserver::RunDevServer(secretsync::DevServerOptionsFromFlags(), clock,
                                              random, std::cout, log);
 }

@@ -38,8 +38,6 @@ struct DevServerOptions {
 
 // The options from the absl flags (--listen, --seed, --state, --tls-cert,
 // --tls-key, --enable-faults, --rate-limit-per-minute, --rate-limit-status,
-// --max-request-bytes).
-DevServerOptions OptionsFromFlags();
 
 // "host:port" with port in [0, 65535]. InvalidArgument otherwise.
 absl::StatusOr<std::pair<std::string, int>> ParseListenAddress(absl::string_view listen);

@@ -37,17 +37,27 @@ TEST(ValidatorsTest, SmtpUrlCases) {
       {"smtps://canaryuser:CanaryPw9@canary.example:465", ""},
       {"SMTP://canaryuser%40gmail.com:CanaryPw9%2F@canary.example:587", ""},
       {"smtp://canaryuser:CanaryPw9@[::1]:25", ""},
-      {"smtp://canaryuser@gmail.com:CanaryPw9@canary.example:587", "userinfo has a raw '@'"},
-      {"smtp://canaryuser:Canary:Pw9@canary.example:587", "userinfo has a raw ':'"},
-      {"smtp://canaryuser:CanaryPw9/x@canary.example:587", "must be percent-encoded"},
-      {"smtp://canaryuser:CanaryPw9%zz@canary.example:587", "'%' not followed by two hex"},
+      // The seed's own examples: GlitchTip (Python's urlsplit) ends the
+      // userinfo at the LAST '@' and splits user:password at the FIRST ':'.
+      {"smtp://canaryuser@gmail.com:app-CanaryPw9@smtp.canary.example:587", ""},
+      {"smtp://postmaster@domain:CanaryPw9@smtp.mailgun.canary.example:587", ""},
+      {"smtp://canaryuser:Canary:Pw9@canary.example:587", ""},
+      {"smtp+tls://canaryuser:CanaryPw9@canary.example:587", ""},
+      // What GlitchTip would misread: '/', '?' or '#' before the last '@'.
+      {"smtp://apikey:SG.CanaryPw9/y@smtp.sendgrid.canary.example:587", "cut the host"},
+      {"smtp://canaryuser:CanaryPw9?x@canary.example:587", "cut the host"},
+      {"smtp://canaryuser:CanaryPw9#x@canary.example:587", "cut the host"},
+      {"smtp://canaryuser:Canary[Pw9@canary.example:587", "'[' or ']'"},
+      {"smtp://@canary.example:587", "userinfo before '@' is empty"},
+      {"smtp://:CanaryPw9@canary.example:587", "empty user name"},
       {"smtp://canary.example", "port is required"},
       {"smtp://canary.example:", "port must be a number"},
       {"smtp://canary.example:0", "port must be a number"},
       {"smtp://canary.example:65536", "port must be a number"},
       {"smtp://canary.example:45x7", "port must be a number"},
       {"smtp://:4587", "host is missing"},
-      {"http://canary.example:4587", "scheme must be smtp:// or smtps://"},
+      {"http://canary.example:4587", "scheme must be smtp://"},
+      {"gmail://canary.example:4587", "scheme must be smtp://"},
       {"canary.example:4587", "expected scheme://host"},
       {"smtp://canary.example:4587/path", "no path"},
       {"smtp://canary example:4587", "whitespace"},
@@ -67,6 +77,19 @@ TEST(ValidatorsTest, SmtpUrlCases) {
       EXPECT_THAT(std::string(s.message()), ::testing::Not(HasSubstr(canary)));
     }
   }
+}
+
+TEST(ValidatorsTest, RawAtInSmtpUserinfoIsAcceptedWithAWarningNamingTheRule) {
+  std::vector<std::string> warnings;
+  absl::Status s = ValidateSecret(Spec(v1::Validator::SMTP_URL),
+                                  SecretValue(std::string(
+                                      "smtp://canaryuser@gmail.com:CanaryPw9@canary.example:587")),
+                                  &warnings);
+  EXPECT_THAT(s, IsOk());
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_THAT(warnings[0], HasSubstr("secret EMAIL_URL: userinfo has a raw '@'"));
+  EXPECT_THAT(warnings[0], HasSubstr("%40"));
+  for (const char* canary : kCanaries) EXPECT_THAT(warnings[0], ::testing::Not(HasSubstr(canary)));
 }
 
 TEST(ValidatorsTest, UrlCases) {

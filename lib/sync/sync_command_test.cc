@@ -212,7 +212,7 @@ INSTANTIATE_TEST_SUITE_P(
         FailCase{"BadTemplate", absl::OkStatus(), "A=${SECRET_KEY | nofilter}\n", nullptr,
                  kExitDataErr, ".env.template:1:"},
         FailCase{"InvalidEmailUrl", absl::OkStatus(), nullptr,
-                 "smtp://user@gmail.com:canary-app-pw@smtp.gmail.com:587", kExitDataErr,
+                 "smtp://apikey:SG.canary-app-pw/x@smtp.sendgrid.net:587", kExitDataErr,
                  "EMAIL_URL"}),
     [](const ::testing::TestParamInfo<FailCase>& info) { return std::string(info.param.name); });
 

@@ -91,7 +91,7 @@ expect_fail "bad template" 65
 check "bad template error has file:line:col" grep -qE '\.env\.template:[0-9]+:[0-9]+' "$T/err"
 cp "$T/template.bak" "$work/.env.template"
 
-set_secret EMAIL_URL "smtp://user@gmail.com:canary-app-password-e2e@smtp.gmail.com:587"
+set_secret EMAIL_URL "smtp://apikey:SG.canary-app-password-e2e/x@smtp.sendgrid.net:587"
 expect_fail "invalid EMAIL_URL" 65
 check "invalid EMAIL_URL is named" grep -q "EMAIL_URL" "$T/err"
 set_secret EMAIL_URL "smtp://apikey:canary-mail-e2e-71c4@smtp.example.com:587"

@@ -19,6 +19,10 @@ allowed=(
   lib/gen/keygen_command.cc           # prints generated values (its job)
   lib/infisical/infisical_client.cc   # request bodies and Authorization header
   lib/infisical/infisical_store.cc    # parses a service token's parts
+  lib/postgres/libpq_connection.cc    # hands the login password to libpq (parameter array)
+  lib/postgres/libpq_role_applier.cc  # libpq computes the SCRAM verifier from it
+  lib/postgres/scram_verifier.cc      # PBKDF2 input of the SCRAM verifier
+  lib/rotate/journal.cc               # serializes the old/new values it must keep (0600)
   lib/spec/validators.cc              # checks values against the spec
   lib/template/template.cc            # renders values and applies filters
   lib/testing/fake_secret_store.cc    # test double

@@ -1,0 +1,63 @@
+// Role-name checks and the SQL scripts the exec route sends to psql's stdin.
+// Pure functions: no connection, so identifiers are quoted here rather than by
+// libpq's PQescapeIdentifier (the libpq route uses that).
+#ifndef SECRETSYNC_LIB_POSTGRES_ROLE_SQL_H_
+#define SECRETSYNC_LIB_POSTGRES_ROLE_SQL_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace secretsync {
+namespace postgres {
+
+// PostgreSQL truncates identifiers to 63 bytes (NAMEDATALEN - 1).
+inline constexpr size_t kMaxRoleNameBytes = 63;
+
+// InvalidArgument for an empty role name, one longer than 63 bytes (the
+// server would truncate it and could act on another role), with a NUL byte
+// or not valid UTF-8. The message quotes no part of the name beyond its length.
+absl::Status ValidateRoleName(absl::string_view role);
+
+// `"name"` with every `"` doubled: a quoted identifier as PostgreSQL reads it
+// (and as psql passes it through: no variable interpolation inside quotes).
+std::string QuoteIdentifier(absl::string_view name);
+
+// psql stdin script: stop on the first error, reset the role a login may have
+// been switched to (ALTER ROLE ... SET role), then
+// ALTER ROLE <role> PASSWORD '<verifier>'. The verifier must pass
+// ValidateScramVerifier (so it needs no escaping and the server cannot take
+// it for plaintext). Errors: InvalidArgument from either check.
+absl::StatusOr<std::string> SetPasswordScript(absl::string_view role,
+                                              absl::string_view verifier);
+
+// psql stdin script for RolePasswordApplier::EnsureAlternateRole, in one
+// transaction: refuses (an exception, so psql fails) if like_role is missing
+// or a superuser, creates `role` LOGIN IN ROLE like_role with
+// `SET role = like_role` if missing, then sets its password to `verifier`.
+absl::StatusOr<std::string> EnsureAlternateRoleScript(absl::string_view role,
+                                                      absl::string_view like_role,
+                                                      absl::string_view verifier);
+
+// psql stdin script printing one line
+// "secretsync-role:<rolcanlogin>:<not expired>:<rolpassword>" (booleans as
+// true/false) for `role` from pg_authid, or nothing if there is no such role.
+// Reading pg_authid needs a superuser login.
+absl::StatusOr<std::string> StoredVerifierScript(absl::string_view role);
+
+// What StoredVerifierScript printed. `found` is false when no line was.
+struct StoredRole {
+  bool found = false;
+  bool can_login = false;
+  bool expired = false;
+  std::string password;  // rolpassword: a verifier, "" for NULL
+};
+// InvalidArgument if the marker line is malformed.
+absl::StatusOr<StoredRole> ParseStoredRole(absl::string_view psql_stdout);
+
+}  // namespace postgres
+}  // namespace secretsync
+
+#endif  // SECRETSYNC_LIB_POSTGRES_ROLE_SQL_H_

@@ -1,0 +1,89 @@
+// Role-name checks, identifier quoting and the psql scripts, as text.
+#include "lib/postgres/role_sql.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "lib/testing/status_matchers.h"
+
+namespace secretsync {
+namespace postgres {
+namespace {
+
+using ::secretsync::testing::IsOk;
+using ::secretsync::testing::IsOkAndHolds;
+using ::secretsync::testing::StatusIs;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kVerifier[] =
+    "SCRAM-SHA-256$4096:W22ZaJ0SNY7soEsUEjb6gQ==$WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=:"
+    "wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU=";
+
+TEST(RoleSqlTest, QuotesIdentifiers) {
+  EXPECT_EQ(QuoteIdentifier("plain"), "\"plain\"");
+  EXPECT_EQ(QuoteIdentifier("Glitch Tip\"x"), "\"Glitch Tip\"\"x\"");
+  EXPECT_EQ(QuoteIdentifier("o'brien"), "\"o'brien\"");
+}
+
+TEST(RoleSqlTest, ValidatesRoleNames) {
+  EXPECT_THAT(ValidateRoleName("glitchtip_maintainer"), IsOk());
+  EXPECT_THAT(ValidateRoleName(std::string(63, 'r')), IsOk());
+  EXPECT_THAT(ValidateRoleName(std::string(64, 'r')),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("63")));
+  EXPECT_THAT(ValidateRoleName(""), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty")));
+  EXPECT_THAT(ValidateRoleName(std::string("a\0b", 3)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("NUL")));
+  EXPECT_THAT(ValidateRoleName("bad\xff"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("UTF-8")));
+}
+
+TEST(RoleSqlTest, SetPasswordScriptStopsOnErrorAndCarriesOnlyTheVerifier) {
+  EXPECT_THAT(SetPasswordScript("Glitch Tip\"x", kVerifier),
+              IsOkAndHolds(std::string("\\set ON_ERROR_STOP on\nSET ROLE NONE;\n"
+                                       "ALTER ROLE \"Glitch Tip\"\"x\" PASSWORD '") +
+                           kVerifier + "';\n"));
+  // Anything but a well-formed verifier would be stored as a plaintext password.
+  EXPECT_THAT(SetPasswordScript("r", "SCRAM-SHA-256$4096:bad$x:y"),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
+  EXPECT_THAT(SetPasswordScript("r", "plain-password"),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
+}
+
+TEST(RoleSqlTest, AlternateRoleScriptPicksADollarTagNotInTheNames) {
+  auto script = EnsureAlternateRoleScript("b$ss0$x", "a'b", kVerifier);
+  ASSERT_THAT(script, IsOk());
+  EXPECT_THAT(*script, HasSubstr("DO $ss1$"));
+  EXPECT_THAT(*script, HasSubstr("rolname = 'a''b'"));
+  EXPECT_THAT(*script, HasSubstr("ALTER ROLE \"b$ss0$x\" PASSWORD '"));
+  EXPECT_THAT(*script, HasSubstr("\nCOMMIT;\n"));
+  EXPECT_THAT(EnsureAlternateRoleScript("b", "", kVerifier),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
+}
+
+TEST(RoleSqlTest, StoredRoleScriptAndParser) {
+  auto script = StoredVerifierScript("o'brien");
+  ASSERT_THAT(script, IsOk());
+  EXPECT_THAT(*script, HasSubstr("WHERE rolname = 'o''brien';"));
+  auto none = ParseStoredRole("");
+  ASSERT_THAT(none, IsOk());
+  EXPECT_FALSE(none->found);
+  auto role = ParseStoredRole(std::string("secretsync-role:true:false:") + kVerifier + "\n");
+  ASSERT_THAT(role, IsOk());
+  EXPECT_TRUE(role->found);
+  EXPECT_TRUE(role->can_login);
+  EXPECT_FALSE(role->expired);
+  EXPECT_EQ(role->password, kVerifier);
+  role = ParseStoredRole("secretsync-role:false:true:\n");
+  ASSERT_THAT(role, IsOk());
+  EXPECT_FALSE(role->can_login);
+  EXPECT_TRUE(role->expired);
+  EXPECT_EQ(role->password, "");
+  EXPECT_THAT(ParseStoredRole("secretsync-role:yes:no:x"),
+              StatusIs(absl::StatusCode::kInvalidArgument, Not(HasSubstr("yes"))));
+}
+
+}  // namespace
+}  // namespace postgres
+}  // namespace secretsync
