@@ -49,7 +49,7 @@ class SecretIndex {
 // Every spec'd secret the template uses (or that exists) must pass its
 // validator. Collects all failures into one error.
 absl::Status ValidateSecrets(const v1::DeploymentConfig& config, const SecretIndex& secrets,
-                             const std::vector<std::string>& referenced) {
+                             const std::vector<std::string>& referenced, Logger& log) {
   std::vector<std::string> problems;
   for (const std::string& name : referenced) {
     absl::Status s = dotenv::ValidateEnvName(name);
@@ -58,8 +58,12 @@ absl::Status ValidateSecrets(const v1::DeploymentConfig& config, const SecretInd
   for (const auto& spec : config.secrets()) {
     const SecretValue* value = secrets.Find(spec.name());
     if (value == nullptr) continue;  // a referenced missing one is reported by Render
-    absl::Status s = spec::ValidateSecret(spec, *value);
+    std::vector<std::string> warnings;
+    absl::Status s = spec::ValidateSecret(spec, *value, &warnings);
     if (!s.ok()) problems.push_back(std::string(s.message()));
+    for (const std::string& w : warnings) {
+      log.Warn("sync.secret_warning").Field("secret", spec.name()).Field("why", w);
+    }
   }
   if (problems.empty()) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrJoin(problems, "; "));
@@ -89,7 +93,7 @@ absl::StatusOr<Plan> MakePlan(const v1::DeploymentConfig& config, const tmpl::Te
                       tmpl::Render(tmpl, [&secrets](absl::string_view name) {
                         return secrets.Find(name);
                       }));
-  SS_RETURN_IF_ERROR(ValidateSecrets(config, secrets, referenced));
+  SS_RETURN_IF_ERROR(ValidateSecrets(config, secrets, referenced, log));
   Plan plan;
   SS_ASSIGN_OR_RETURN(plan.content, dotenv::WriteDotenv(rendered));
 

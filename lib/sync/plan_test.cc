@@ -165,6 +165,17 @@ TEST_F(PlanTest, UnknownSecretIsNotFoundNamingItAndItsLine) {
                              HasSubstr("references unknown secret EMAIL_URL")));
 }
 
+TEST_F(PlanTest, SeedsGmailEmailUrlIsAcceptedWithAWarningThatNamesTheSecret) {
+  auto plan = Make(kTemplate,
+                   {{"SECRET_KEY", kCanary},
+                    {"EMAIL_URL", "smtp://user@gmail.com:app-password@smtp.gmail.com:587"}},
+                   std::nullopt);
+  ASSERT_THAT(plan, IsOk());
+  EXPECT_THAT(sink_.Joined(), HasSubstr("secret=EMAIL_URL"));
+  EXPECT_THAT(sink_.Joined(), HasSubstr("%40"));
+  EXPECT_THAT(sink_.Joined(), Not(HasSubstr("app-password")));
+}
+
 TEST_F(PlanTest, SecretFailingItsValidatorIsInvalidArgumentNamingIt) {
   auto plan = Make(kTemplate, {{"SECRET_KEY", "k"}, {"EMAIL_URL", kCanary}}, std::nullopt);
   EXPECT_THAT(plan, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("secret EMAIL_URL")));
