@@ -38,11 +38,23 @@ class Parser {
       if (pos_ >= text_.size()) break;
       char c = text_[pos_];
       if (c == '\n' || c == '\r') {
+        // A blank line ends an unquoted multi-line value.
+        if (c == '\n' && (pos_ == 0 || text_[pos_ - 1] == '\n')) in_broken_value_ = false;
         Advance();
         continue;
       }
       if (c == '#') {
         SkipToEndOfLine();
+        continue;
+      }
+      if (unparsable_ != nullptr && in_broken_value_) {
+        // The rest of an unquoted multi-line value (a PEM key an old script
+        // wrote with raw newlines): its lines may look like NAME=... but are
+        // value bytes, so they are counted, never read as names.
+        const bool end = absl::StartsWith(text_.substr(pos_), "-----END");
+        SkipToEndOfLine();
+        ++*unparsable_;
+        if (end) in_broken_value_ = false;
         continue;
       }
       const size_t statement_start = pos_;
@@ -54,6 +66,7 @@ class Parser {
         line_ = statement_line;
         SkipToEndOfLine();
         ++*unparsable_;
+        in_broken_value_ = true;
       }
     }
     return std::move(values_);
@@ -113,6 +126,8 @@ class Parser {
       size_t end = text_.find('\n', pos_);
       if (end == absl::string_view::npos) end = text_.size();
       absl::string_view raw = text_.substr(pos_, end - pos_);
+      // An unquoted PEM header: the key's lines follow, unquoted.
+      if (absl::StartsWith(raw, "-----BEGIN")) in_broken_value_ = true;
       size_t comment = raw.find(" #");
       if (comment != absl::string_view::npos) raw = raw.substr(0, comment);
       raw = absl::StripAsciiWhitespace(raw);
@@ -282,6 +297,7 @@ class Parser {
   absl::string_view text_;
   absl::string_view filename_;
   int* unparsable_;
+  bool in_broken_value_ = false;  // lenient mode: inside an unquoted multi-line value
   size_t pos_ = 0;
   int line_ = 1;
   DotenvMap values_;

@@ -140,6 +140,17 @@ TEST_F(PlanTest, UnparsableOldLinesAreCountedNeverNamedOrQuoted) {
   EXPECT_THAT(sink_.Joined(), HasSubstr("lines=2"));
 }
 
+TEST_F(PlanTest, TheLinesOfAnUnquotedPemKeyAreNeverReadAsNames) {
+  // An old cron script wrote a PEM key unquoted: its lines follow the header;
+  // one of them even looks like NAME= (base64 without + or /).
+  auto plan = Make(kTemplate, kSecrets,
+                   absl::StrCat("TLS_KEY=-----BEGIN KEY-----\nMIIEp", kCanary, "Oi\nMIIEpAIB",
+                                "CanaryB64x=\n-----END KEY-----\n\nOLD_TOKEN=x\n"));
+  ASSERT_THAT(plan, IsOk());
+  EXPECT_EQ(plan->unparsable_lines, 3);
+  EXPECT_THAT(plan->removed, ElementsAre("OLD_TOKEN", "TLS_KEY"));
+}
+
 TEST_F(PlanTest, InvalidNamesAreRefusedNamingThem) {
   // A reference to a secret whose name is not a valid variable name.
   EXPECT_THAT(Make("A=${bad-name}\n", {{"bad-name", kCanary}}, std::nullopt),

@@ -256,6 +256,17 @@ TEST_F(SyncCommandTest, CheckMakesNoStoreCallAndWritesNothing) {
   EXPECT_NE(stat(env_path().c_str(), &st), 0);
 }
 
+TEST_F(SyncCommandTest, OutputOverTheReadersLimitIsNeverWritten) {
+  // The writer and the reader share one limit: a file a later run could not
+  // read is never written.
+  store_.Put("SECRET_KEY", std::string(17 << 20, 'k'));
+  Outcome r = Sync();
+  EXPECT_EQ(r.code, kExitDataErr);
+  EXPECT_THAT(r.err, HasSubstr("more than the limit"));
+  struct stat st;
+  EXPECT_NE(stat(env_path().c_str(), &st), 0);
+}
+
 TEST_F(SyncCommandTest, JsonReportHasNamesOnly) {
   SyncOptions o;
   o.json = true;

@@ -59,7 +59,9 @@ std::vector<std::pair<std::string, std::string>> Inputs(const config::Deployment
 // link), and must be a regular file or missing.
 absl::Status CheckOutput(const config::Deployment& d, Filesystem& fs) {
   const std::string& output = d.config.output_path();
-  SS_ASSIGN_OR_RETURN(FileInfo out, fs.Stat(output));
+  absl::StatusOr<FileInfo> stat = fs.Stat(output);
+  if (!stat.ok()) return OutputError(stat.status());  // e.g. a path through a file
+  const FileInfo& out = *stat;
   for (const auto& [what, path] : Inputs(d)) {
     bool same = path == output;
     if (!same && out.exists && !out.is_symlink) {
