@@ -204,6 +204,15 @@ absl::Status RealFilesystem::MakeDir(absl::string_view path, uint32_t mode) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::string> RealFilesystem::RealPath(absl::string_view path) {
+  std::string p(path);
+  char* resolved = ::realpath(p.c_str(), nullptr);
+  if (resolved == nullptr) return ErrnoError(errno, "resolve", path);
+  std::string out(resolved);
+  ::free(resolved);
+  return out;
+}
+
 absl::StatusOr<FileInfo> RealFilesystem::Stat(absl::string_view path) {
   std::string p(path);
   struct stat st;

@@ -87,6 +87,9 @@ class Filesystem {
                                        uint32_t mode) = 0;
   // mkdir(2) with `mode`; AlreadyExists if `path` exists.
   virtual absl::Status MakeDir(absl::string_view path, uint32_t mode) = 0;
+  // realpath(3): the absolute path with every link resolved. NotFound if a
+  // component is missing.
+  virtual absl::StatusOr<std::string> RealPath(absl::string_view path) = 0;
   // lstat(2); a missing path is not an error (exists = false).
   virtual absl::StatusOr<FileInfo> Stat(absl::string_view path) = 0;
   // unlink(2). NotFound if missing.
@@ -111,6 +114,7 @@ class RealFilesystem : public Filesystem {
   absl::Status SetOwnerAndMode(absl::string_view path, uid_t uid, gid_t gid,
                                uint32_t mode) override;
   absl::Status MakeDir(absl::string_view path, uint32_t mode) override;
+  absl::StatusOr<std::string> RealPath(absl::string_view path) override;
   absl::StatusOr<FileInfo> Stat(absl::string_view path) override;
   absl::Status Unlink(absl::string_view path) override;
   absl::StatusOr<std::vector<std::string>> ListDir(absl::string_view dir) override;

@@ -138,33 +138,58 @@ absl::StatusOr<fileio::FileLock> Lock(const config::Deployment& d, const SyncReq
 
 // What the offline checks produce and a sync then uses.
 struct Prepared {
+  config::Deployment deployment;  // with allowed links resolved
   tmpl::Template tmpl;
   std::unique_ptr<infisical::SecretStore> store;
 };
 
+// With follow_symlinks, a template or output that is a link is replaced by
+// its target, but only when the link and the target belong to the same
+// user (a less privileged user who owns the folder cannot point root's sync
+// at root's files). Without it, links are left for the reads to refuse.
+absl::StatusOr<std::string> FollowAllowedLink(const config::Deployment& d, const std::string& path,
+                                              Filesystem& fs) {
+  if (!d.config.follow_symlinks()) return path;
+  absl::StatusOr<FileInfo> link = fs.Stat(path);
+  if (!link.ok() || !link->is_symlink) return path;
+  SS_ASSIGN_OR_RETURN(std::string target, fs.RealPath(path));
+  SS_ASSIGN_OR_RETURN(FileInfo info, fs.Stat(target));
+  if (info.uid != link->uid) {
+    return WithExitCode(
+        absl::PermissionDeniedError(absl::StrCat(
+            path, " is a symbolic link to a file of another user (uid ", info.uid,
+            ", the link's is ", link->uid, "): refused even with follow_symlinks")),
+        kExitNoPerm);
+  }
+  return target;
+}
+
 // Every offline check; builds the store without touching the network. With
 // `use_token_cache` false the store neither reads nor writes the token cache.
-absl::StatusOr<Prepared> Prepare(const config::Deployment& d, bool use_token_cache,
+absl::StatusOr<Prepared> Prepare(const config::Deployment& configured, bool use_token_cache,
                                  System& sys) {
-  const DeploymentConfig& c = d.config;
+  config::Deployment d = configured;
+  DeploymentConfig& c = d.config;
   if (c.template_path().empty()) {
     return ConfigError(absl::StrCat("config ", d.config_path, ": template_path is not set"));
   }
   if (c.output_path().empty()) {
     return ConfigError(absl::StrCat("config ", d.config_path, ": output_path is not set"));
   }
+  SS_ASSIGN_OR_RETURN(*c.mutable_template_path(), FollowAllowedLink(d, c.template_path(), sys.fs));
+  SS_ASSIGN_OR_RETURN(*c.mutable_output_path(), FollowAllowedLink(d, c.output_path(), sys.fs));
   SS_RETURN_IF_ERROR(CheckOutput(d, sys.fs));
   SS_ASSIGN_OR_RETURN(tmpl::Template tmpl, LoadTemplate(c, sys.fs));
   DeploymentConfig store_config = c;
   if (!use_token_cache) store_config.mutable_auth()->clear_token_cache_file();
   SS_ASSIGN_OR_RETURN(std::unique_ptr<infisical::SecretStore> store, sys.stores(store_config));
-  return Prepared{std::move(tmpl), std::move(store)};
+  return Prepared{std::move(d), std::move(tmpl), std::move(store)};
 }
 
 // The whole sync after Prepare; fills `report`.
-absl::Status Run(const config::Deployment& d, const SyncRequest& r, Prepared prepared,
-                 System& sys, SyncReport& report) {
+absl::Status Run(const SyncRequest& r, Prepared prepared, System& sys, SyncReport& report) {
   Logger log(sys.log);
+  const config::Deployment& d = prepared.deployment;
   const DeploymentConfig& c = d.config;
   const tmpl::Template& tmpl = prepared.tmpl;
   infisical::SecretStore& store = *prepared.store;
@@ -266,7 +291,7 @@ SyncReport SyncDeployment(const config::Deployment& d, const SyncRequest& reques
   // A dry run writes nothing, not even the token cache.
   absl::StatusOr<Prepared> prepared = Prepare(d, /*use_token_cache=*/!request.dry_run, sys);
   absl::Status status = prepared.status();
-  if (status.ok()) status = Run(d, request, std::move(*prepared), sys, report);
+  if (status.ok()) status = Run(request, std::move(*prepared), sys, report);
   report.set_duration_ms(absl::ToInt64Milliseconds(sys.clock.TimeNow() - start));
   report.set_exit_code(ExitCodeFromStatus(status));
   if (!status.ok()) report.set_error(std::string(status.message()));

@@ -134,6 +134,12 @@ absl::Status FakeFilesystem::MakeDir(absl::string_view path, uint32_t mode) {
   return base_.MakeDir(path, mode);
 }
 
+absl::StatusOr<std::string> FakeFilesystem::RealPath(absl::string_view path) {
+  absl::Status s = Step("realpath", path);
+  if (!s.ok()) return s;
+  return base_.RealPath(path);
+}
+
 absl::StatusOr<FileInfo> FakeFilesystem::Stat(absl::string_view path) {
   absl::Status s = Step("stat", path);
   if (!s.ok()) return s;

@@ -19,7 +19,7 @@ namespace secretsync {
 // Every call (including those on the WritableFile it hands out) is one step,
 // recorded as "<op> <detail>", e.g. "create_temp /t/.env.secretsync-tmp-",
 // "write", "chown 1000:1000", "chmod 640" (octal), "sync", "close", "rename /t/a /t/b",
-// "sync_dir /t", "read /t/.env", "set_owner_mode /t/.env", "mkdir /t/d", "stat /t/.env", "unlink /t/x", "list_dir /t",
+// "sync_dir /t", "read /t/.env", "set_owner_mode /t/.env", "mkdir /t/d", "realpath /t/x", "stat /t/.env", "unlink /t/x", "list_dir /t",
 // "lock /t/.env.lock". An injected failure returns its status instead of
 // calling the wrapped filesystem. Does not own `base`. Thread-safe.
 class FakeFilesystem : public Filesystem {
@@ -47,6 +47,7 @@ class FakeFilesystem : public Filesystem {
   absl::Status SetOwnerAndMode(absl::string_view path, uid_t uid, gid_t gid,
                                uint32_t mode) override;
   absl::Status MakeDir(absl::string_view path, uint32_t mode) override;
+  absl::StatusOr<std::string> RealPath(absl::string_view path) override;
   absl::StatusOr<FileInfo> Stat(absl::string_view path) override;
   absl::Status Unlink(absl::string_view path) override;
   absl::StatusOr<std::vector<std::string>> ListDir(absl::string_view dir) override;

@@ -147,6 +147,18 @@ check "d: a symlinked .env is refused (73, got $rc)" [ "$rc" -eq 73 ]
 check "d: ... its target is untouched" grep -qx "ROOT_ONLY=canary-root-only-9f8e" "$T/root-only"
 check "d: ... and nothing of it reaches .env.bak" [ ! -e "$work/.env.bak" ]
 rm "$work/.env"; mv "$T/env.real" "$work/.env"
+# ... unless the config allows links, and then only to a file of the link's owner.
+mv "$work/.env.template" "$T/template.real"
+ln -s "$T/template.real" "$work/.env.template"
+write_config 'follow_symlinks: true'
+run_sync
+check "d: with follow_symlinks, a link to a file of the same owner is followed (got $rc)" [ "$rc" -eq 0 ]
+chown nobody "$T/template.real"
+run_sync
+check "d: with follow_symlinks, a link to another user's file is refused (77, got $rc)" [ "$rc" -eq 77 ]
+check "d: ... saying why" grep -q "file of another user" "$T/err"
+chown root "$T/template.real"
+rm "$work/.env.template"; mv "$T/template.real" "$work/.env.template"
 write_config ""
 
 # e. A FIFO never hangs sync.
