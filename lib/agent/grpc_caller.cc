@@ -18,7 +18,9 @@ CallerInfo CallerInfoFromContext(const grpc::ServerContext& context) {
   if (auth != nullptr && auth->IsPeerAuthenticated()) {
     bool ssl = false;
     for (const grpc::string_ref& v : auth->FindPropertyValues("transport_security_type")) {
-      ssl = ssl || absl::string_view(v.data(), v.size()) == "ssl";
+      // "ssl" from SslServerCredentials, "tls" from TlsServerCredentials.
+      const absl::string_view type(v.data(), v.size());
+      ssl = ssl || type == "ssl" || type == "tls";
     }
     if (ssl) {
       for (const grpc::string_ref& v : auth->FindPropertyValues("x509_subject_alternative_name")) {

@@ -10,7 +10,7 @@
 namespace secretsync {
 namespace agent {
 
-// `tls` is true when the transport is TLS and the peer presented a verified
+// `tls` is true when the transport is TLS ("ssl" or "tls") and the peer presented a verified
 // certificate; `sans` are its x509_subject_alternative_name values; the token
 // comes from an "authorization: Bearer <token>" header (case-insensitive
 // scheme). Never fails: a missing part is simply absent.

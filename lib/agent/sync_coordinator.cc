@@ -128,6 +128,10 @@ absl::StatusOr<std::vector<secretsync::v1::DeploymentStatus>> SyncCoordinator::S
     const std::string& deployment) const {
   std::lock_guard<std::mutex> l(mu_);
   std::vector<secretsync::v1::DeploymentStatus> all = book_.All();
+  for (auto& s : all) {
+    auto it = flights_.find(Key(s.deployment(), false));
+    if (it != flights_.end()) s.set_queued(it->second.waiting);
+  }
   if (deployment.empty()) return all;
   for (auto& s : all) {
     if (s.deployment() == deployment) return std::vector<secretsync::v1::DeploymentStatus>{s};

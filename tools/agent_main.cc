@@ -1,0 +1,26 @@
+// agent: serve secretsync.v1.Agent; see lib/agent/agent_command.h.
+#include <iostream>
+
+#include "lib/agent/agent_command.h"
+#include "lib/agent/agent_events.h"
+#include "lib/app/real_system.h"
+#include "lib/base/exit_codes.h"
+#include "lib/base/tool_flags.h"
+#include "tools/agent_flags.h"
+#include "tools/agent_sync_service.h"
+
+int main(int argc, char** argv) {
+  secretsync::agent::SignalEvents events;  // first: every later thread inherits the mask
+  secretsync::ParseToolFlags(argc, argv, secretsync::agent::kAgentUsage, "tools/agent_flags");
+  secretsync::RealSystem real;
+  secretsync::System sys = real.deps();
+  auto service = secretsync::agent::MakeSyncService(
+      secretsync::agent::DeploymentConfigsFromFlags(), sys);
+  if (!service.ok()) {
+    std::cerr << service.status().message() << "\n";
+    return secretsync::ExitCodeFromStatus(service.status());
+  }
+  return secretsync::agent::RunAgent(secretsync::agent::AgentOptionsFromFlags(),
+                                     {sys.fs, sys.clock, sys.log, events, nullptr}, **service,
+                                     std::cout, std::cerr);
+}
