@@ -125,6 +125,37 @@ TEST_F(AgentTest, TokenIsRequiredWhenConfiguredAndReloadedOnSighup) {
   EXPECT_EQ(agent.log().find("CANARY-bearer-token-rotated"), std::string::npos);
 }
 
+TEST_F(AgentTest, ClientCaIsReReadWithoutDroppingOpenConnections) {
+  // The agent first trusts other-ca (so "stranger" is in, "client" is out),
+  // then its CA file is replaced with ca.pem.
+  const std::string ca_file = pki() + "/reloaded-ca.pem";
+  WriteTestFile(ca_file, testing::ReadTestFile(pki() + "/other-ca.pem"));
+  AgentOptions opts = MtlsOptions(pki());
+  opts.client_ca_file = ca_file;
+  opts.tls_reload_seconds = 1;
+  InProcessAgent agent(opts, service_);
+  ASSERT_TRUE(agent.listening()) << agent.err();
+  // The server certificate is signed by ca.pem, which the client trusts.
+  auto open = TlsStub(agent.target(), pki(), "stranger");
+  SyncReport reply;
+  ASSERT_TRUE(CallSync(*open, &reply).ok());
+  EXPECT_FALSE(CallSync(*TlsStub(agent.target(), pki(), "client"), &reply).ok());
+
+  WriteTestFile(ca_file, testing::ReadTestFile(pki() + "/ca.pem"));
+  grpc::Status s;
+  for (int i = 0; i < 100; ++i) {  // gRPC's file watcher re-reads every second
+    s = CallSync(*TlsStub(agent.target(), pki(), "client"), &reply);
+    if (s.ok()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  // A new connection with the old CA's certificate is refused; the one opened
+  // before the reload still works.
+  EXPECT_FALSE(CallSync(*TlsStub(agent.target(), pki(), "stranger"), &reply).ok());
+  grpc::Status still = CallSync(*open, &reply);
+  EXPECT_TRUE(still.ok()) << still.error_message();
+}
+
 TEST_F(AgentTest, ThousandConcurrentSyncsRunAtMostTwiceAndAllGetAReport) {
   InProcessAgent agent(MtlsOptions(pki()), service_);
   ASSERT_TRUE(agent.listening()) << agent.err();
