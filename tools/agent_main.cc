@@ -1,4 +1,6 @@
-// agent: serve secretsync.v1.Agent; see lib/agent/agent_command.h.
+// agent: serve secretsync.v1.Agent; see lib/agent/agent_command.h. Builds its
+// seams itself instead of RealSystem, whose malloc tuning (heap never trimmed,
+// huge pages) suits one-shot tools, not a daemon that should idle small.
 #include <iostream>
 
 #include "lib/agent/agent_command.h"
@@ -12,8 +14,14 @@
 int main(int argc, char** argv) {
   secretsync::agent::SignalEvents events;  // first: every later thread inherits the mask
   secretsync::ParseToolFlags(argc, argv, secretsync::agent::kAgentUsage, "tools/agent_flags");
-  secretsync::RealSystem real;
-  secretsync::System sys = real.deps();
+  secretsync::RealClock clock;
+  secretsync::RealFilesystem fs;
+  secretsync::OsRandomSource random;
+  secretsync::RealEnvironment env;
+  secretsync::RealCommandRunner commands;
+  secretsync::StreamLogSink log(std::cerr);
+  secretsync::System sys{clock, fs, random, env, commands, log,
+                         secretsync::CurlStoreFactory(clock, random, env, log)};
   auto service = secretsync::agent::MakeSyncService(
       secretsync::agent::DeploymentConfigsFromFlags(), sys);
   if (!service.ok()) {
@@ -21,6 +29,6 @@ int main(int argc, char** argv) {
     return secretsync::ExitCodeFromStatus(service.status());
   }
   return secretsync::agent::RunAgent(secretsync::agent::AgentOptionsFromFlags(),
-                                     {sys.fs, sys.clock, sys.log, events, nullptr}, **service,
-                                     std::cout, std::cerr);
+                                     {fs, clock, log, events, nullptr}, **service, std::cout,
+                                     std::cerr);
 }
