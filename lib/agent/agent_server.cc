@@ -72,6 +72,9 @@ absl::StatusOr<RunningServer> StartAgentServer(const ServerSpec& spec, grpc::Ser
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   RunningServer running;
   grpc::ServerBuilder builder;
+  // gRPC sets SO_REUSEPORT by default: a second agent on a busy port would
+  // start and share it silently instead of failing.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(spec.listen, creds, &running.port);
   builder.RegisterService(&agent);
   running.server = builder.BuildAndStart();

@@ -295,6 +295,21 @@ TEST_F(AgentTest, PlaintextIsServedOnlyOnLoopbackWhenAskedFor) {
   EXPECT_NE(err.str().find("plaintext is allowed only on a loopback IP"), std::string::npos);
 }
 
+TEST_F(AgentTest, BusyPortIsAnErrorNotASharedPort) {
+  InProcessAgent first(MtlsOptions(pki()), service_);
+  ASSERT_TRUE(first.listening()) << first.err();
+  RealFilesystem fs;
+  RealClock clock;
+  testing::LinesSink log;
+  testing::QueueEvents events;
+  events.Push(AgentEvent::kTerminate);  // should it start anyway, it stops at once
+  std::ostringstream out, err;
+  AgentOptions opts = MtlsOptions(pki());
+  opts.listen = first.target();
+  EXPECT_EQ(RunAgent(opts, {fs, clock, log, events, nullptr}, service_, out, err), 75);
+  EXPECT_NE(err.str().find("cannot bind"), std::string::npos) << err.str();
+}
+
 TEST_F(AgentTest, MissingFilesAndEmptyAllowListAreClearErrors) {
   RealFilesystem fs;
   RealClock clock;
