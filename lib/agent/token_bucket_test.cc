@@ -41,12 +41,22 @@ TEST(TokenBucketLimiterTest, CallersHaveTheirOwnBuckets) {
 
 TEST(TokenBucketLimiterTest, KeepsAtMostMaxKeysAndForgetsFullBucketsFirst) {
   FakeClock clock;
-  TokenBucketLimiter limiter(clock, 1, 1, /*max_keys=*/2);
+  TokenBucketLimiter limiter(clock, /*per_minute=*/1, /*burst=*/1, /*max_keys=*/2);
   EXPECT_TRUE(limiter.Allow("a"));
-  EXPECT_TRUE(limiter.Allow("b"));
-  EXPECT_TRUE(limiter.Allow("c"));  // evicts one of the empty buckets
-  // "c" is still tracked (and empty): it was the newest.
+  clock.Advance(absl::Minutes(1));  // "a" is full again: it carries no state
+  EXPECT_TRUE(limiter.Allow("b"));  // "b" is empty
+  EXPECT_TRUE(limiter.Allow("c"));  // at the bound: "a" is dropped, not "b"
+  EXPECT_FALSE(limiter.Allow("b"));
   EXPECT_FALSE(limiter.Allow("c"));
+}
+
+TEST(TokenBucketLimiterTest, WhenNoBucketIsFullTheFullestIsDropped) {
+  FakeClock clock;
+  TokenBucketLimiter limiter(clock, /*per_minute=*/60, /*burst=*/10, /*max_keys=*/2);
+  for (int i = 0; i < 10; ++i) EXPECT_TRUE(limiter.Allow("drained"));
+  EXPECT_TRUE(limiter.Allow("fresh"));  // 9 tokens left
+  EXPECT_TRUE(limiter.Allow("new"));    // drops "fresh", keeps "drained"
+  EXPECT_FALSE(limiter.Allow("drained"));
 }
 
 }  // namespace
