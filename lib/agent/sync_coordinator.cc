@@ -126,6 +126,7 @@ absl::StatusOr<secretsync::v1::SyncReport> SyncCoordinator::RunOrJoin(
 
 absl::StatusOr<std::vector<secretsync::v1::DeploymentStatus>> SyncCoordinator::Status(
     const std::string& deployment) const {
+  if (absl::Status s = CheckField(deployment, "deployment"); !s.ok()) return s;
   std::lock_guard<std::mutex> l(mu_);
   std::vector<secretsync::v1::DeploymentStatus> all = book_.All();
   for (auto& s : all) {
@@ -137,7 +138,7 @@ absl::StatusOr<std::vector<secretsync::v1::DeploymentStatus>> SyncCoordinator::S
     if (s.deployment() == deployment) return std::vector<secretsync::v1::DeploymentStatus>{s};
   }
   return absl::NotFoundError(
-      absl::StrCat("deployment \"", deployment.substr(0, kMaxIdBytes), "\": not served by this agent"));
+      absl::StrCat("deployment \"", deployment, "\": not served by this agent"));
 }
 
 void SyncCoordinator::StopAccepting() {

@@ -53,7 +53,8 @@ class SyncCoordinator {
   // otherwise the SyncService's own error (not cached).
   absl::StatusOr<secretsync::v1::SyncReport> Sync(const SyncCall& call);
 
-  // Status of `deployment`, or of all when empty. NOT_FOUND for an unknown one.
+  // Status of `deployment`, or of all when empty. NOT_FOUND for an unknown
+  // one, INVALID_ARGUMENT for an over-long or non-printable name.
   absl::StatusOr<std::vector<secretsync::v1::DeploymentStatus>> Status(
       const std::string& deployment) const;
 

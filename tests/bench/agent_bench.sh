@@ -89,6 +89,8 @@ s0=$(switches)
 sleep "$idle_seconds"
 s1=$(switches)
 rss=$(awk '/^VmRSS/ {print $2}' /proc/"$pid"/status)
+anon=$(awk '/^RssAnon/ {print $2}' /proc/"$pid"/status)
+pss=$(awk '/^Pss:/ {print $2}' /proc/"$pid"/smaps_rollup)
 threads=$(ls /proc/"$pid"/task | wc -l)
-awk -v a="$s0" -v b="$s1" -v t="$idle_seconds" -v r="$rss" -v th="$threads" \
-  'BEGIN { printf "idle agent: VmRSS %.1f MB, %d threads, %.2f wakeups/s over %d s\n", r/1024, th, (b-a)/t, t }'
+awk -v a="$s0" -v b="$s1" -v t="$idle_seconds" -v r="$rss" -v an="$anon" -v p="$pss" -v th="$threads" \
+  'BEGIN { printf "idle agent: VmRSS %.1f MB (anonymous %.1f MB, PSS %.1f MB), %d threads, %.2f wakeups/s over %d s\n", r/1024, an/1024, p/1024, th, (b-a)/t, t }'
