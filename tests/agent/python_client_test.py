@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 import grpc
@@ -57,7 +58,7 @@ class PythonClientTest(unittest.TestCase):
         gen_stubs(os.path.join(cls.tmp, "py"), AGENT_PROTO, REPORT_PROTO)
         global agent_pb2, agent_pb2_grpc
         from proto import agent_pb2, agent_pb2_grpc  # noqa: E402
-        token_file = os.path.join(cls.tmp, "token")
+        token_file = cls.token_file = os.path.join(cls.tmp, "token")
         with open(token_file, "w") as f:
             f.write(TOKEN + "\n")
         p = lambda n: os.path.join(cls.pki, n)
@@ -71,6 +72,8 @@ class PythonClientTest(unittest.TestCase):
         code, log = cls.agent.stop()
         assert code == 0, log
         assert CANARY not in log and TOKEN not in log, "canary in the agent's output"
+        assert "CANARY-python-token-rotated" not in log
+        assert "agent.reloaded" in log, log
         assert "agent.refused" in log, log
 
     def read(self, name):
@@ -132,6 +135,27 @@ class PythonClientTest(unittest.TestCase):
         b = self.sync("client", request_id="py-req-1")
         self.assertEqual(a.SerializeToString(), b.SerializeToString())
         self.assertEqual(self.runs(), before + 1)
+
+    def set_token_and_sighup(self, token):
+        with open(self.token_file, "w") as f:
+            f.write(token + "\n")
+        self.agent.proc.send_signal(signal.SIGHUP)
+        for _ in range(200):  # the reload happens on the agent's main thread
+            try:
+                return self.sync("client", token)
+            except grpc.RpcError as e:
+                if e.code() != grpc.StatusCode.UNAUTHENTICATED:
+                    raise
+            time.sleep(0.05)
+        self.fail("the new token was not accepted after SIGHUP")
+
+    def test_sighup_reloads_the_token_file(self):
+        rotated = "CANARY-python-token-rotated"
+        self.set_token_and_sighup(rotated)
+        with self.assertRaises(grpc.RpcError) as e:
+            self.sync("client", TOKEN)
+        self.assertEqual(e.exception.code(), grpc.StatusCode.UNAUTHENTICATED)
+        self.set_token_and_sighup(TOKEN)
 
     def test_status_health_and_reflection(self):
         st = self.status()
