@@ -6,14 +6,15 @@ and other link flags become `linkopts`. `-I` flags are dropped: every module we
 use lives under /usr/include, so sources include e.g. <postgresql/libpq-fe.h>.
 The rule is `local = True`, so it re-runs when the machine's packages change.
 
-Libraries whose name starts with one of `static_prefixes` (abseil, protobuf)
-are linked from their Debian static archives when those exist: a binary then
+Libraries whose name starts with one of `static_prefixes` (abseil, protobuf,
+gRPC and its own dependencies) are linked from their Debian static archives when those exist: a binary then
 maps 5 shared objects instead of 80, which halves its start-up time (measured
 by tests/bench/keygen_bench.sh). Each target lists its whole pkg-config
-closure, so its archives go in one --start-group/--end-group. Targets in
-`dynamic_only` (gRPC, whose shared libraries already link abseil and
-protobuf dynamically) stay fully dynamic: a binary must never mix them with
-the static targets, or it would carry two copies of abseil and protobuf.
+closure, so its archives go in one --start-group/--end-group. gRPC is static
+too: Debian's shared gRPC links the shared abseil and protobuf, and mixing
+those with the static ones leaves two copies of each in a process (a server
+with reflection aborts before main; see docs/agent.md). Targets in
+`dynamic_only` stay fully dynamic (none today).
 """
 
 def _split(text):
@@ -52,14 +53,17 @@ def _system_libs_impl(rctx):
         "",
     ]
     for name, modules in sorted(rctx.attr.libs.items()):
-        mods = _split(modules)
+        # A "-lfoo" entry names a library with no pkg-config module (gRPC's
+        # reflection); it goes in front of the modules' own flags.
+        extra = [m for m in _split(modules) if m.startswith("-l")]
+        mods = [m for m in _split(modules) if not m.startswith("-l")]
         cflags = rctx.execute([pkg_config, "--cflags"] + mods)
         libs = rctx.execute([pkg_config, "--libs"] + mods)
         if cflags.return_code != 0 or libs.return_code != 0:
             fail("pkg-config cannot find %s (%s): run deploy/setup.sh as root first\n%s" %
                  (name, modules, cflags.stderr + libs.stderr))
         defines = [f[2:] for f in _split(cflags.stdout) if f.startswith("-D")]
-        linkopts = _split(libs.stdout)
+        linkopts = extra + _split(libs.stdout)
         if name not in rctx.attr.dynamic_only:
             linkopts = _prefer_static(rctx, linkopts)
         out.append("cc_library(")

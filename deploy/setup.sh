@@ -8,7 +8,7 @@ packages=(
   protobuf-compiler libprotobuf-dev protobuf-compiler-grpc libgrpc++-dev
   libabsl-dev libcurl4-openssl-dev libgtest-dev libgmock-dev
   libpq-dev postgresql libcpp-httplib-dev nlohmann-json3-dev
-  openssl curl jq gettext-base python3 python3-grpcio hyperfine util-linux
+  openssl curl jq gettext-base python3 python3-grpcio python3-protobuf hyperfine util-linux
   systemd  # systemd-analyze verify in tests/e2e:systemd_unit_test
 )
 

@@ -31,6 +31,12 @@ run_suite "tests" || tests_rc=$?
 if [ "$tests_rc" -eq 0 ]; then
   run_suite "tests under AddressSanitizer + UBSan" --config=asan || tests_rc=$?
 fi
+if [ "$tests_rc" -eq 0 ]; then  # the agent is multi-threaded: its tests also run under TSan
+  echo "== agent tests under ThreadSanitizer" >&2
+  bazel test "${bazel_flags[@]}" --config=tsan //lib/agent/... //lib/fanout/... //tests/agent/... 2>&1 \
+    | tee -a "$log" | grep -vE '^(INFO|Loading|Analyzing|\[)' >&2
+  [ "${PIPESTATUS[0]}" -eq 0 ] || tests_rc=1
+fi
 [ "$rc" -ne 0 ] || rc=$tests_rc
 
 passed=$(( $(grep -cE '^//.* PASSED' "$log") + lint_passed ))

@@ -9,6 +9,8 @@ cd "$(dirname "$0")/../.."
 
 # Who may call Expose(), and why.
 allowed=(
+  lib/agent/caller_auth.cc            # compares bearer tokens in constant time
+  lib/fanout/agent_client.cc          # client key for TLS and the Bearer header
   lib/auth/static_token_provider.cc   # builds the Authorization header
   lib/auth/token_cache.cc             # writes the cached token (0600)
   lib/auth/universal_auth.cc          # login/renew request bodies and header

@@ -1,0 +1,179 @@
+// RunAgent: options -> auth policy -> coordinator -> gRPC server -> event loop.
+#include "lib/agent/agent_command.h"
+
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "lib/agent/agent_server.h"
+#include "lib/agent/agent_service.h"
+#include "lib/agent/caller_auth.h"
+#include "lib/agent/sync_coordinator.h"
+#include "lib/agent/token_bucket.h"
+#include "lib/base/exit_codes.h"
+#include "lib/base/status_macros.h"
+
+namespace secretsync {
+namespace agent {
+
+const char kAgentUsage[] =
+    "agent: serve secretsync.v1.Agent (Sync, GetStatus, health, reflection) so a\n"
+    "central host can trigger syncs of this host's deployments now.\n"
+    "\n"
+    "  agent --tls_cert_file=server.pem --tls_key_file=server.key \\\n"
+    "        --client_ca_file=ca.pem --allowed_sans=central.example.org\n"
+    "  agent --listen=127.0.0.1:7800 --insecure_loopback_plaintext\n"
+    "\n"
+    "SIGTERM finishes running syncs and exits; SIGHUP re-reads --token_file and\n"
+    "--allowed_sans_file. See docs/agent.md.";
+
+namespace {
+
+constexpr size_t kMaxSmallFile = 64 * 1024;
+
+absl::StatusOr<std::vector<std::string>> ReadSansFile(Filesystem& fs, const std::string& path) {
+  SS_ASSIGN_OR_RETURN(std::string text, fs.ReadFile(path, kMaxSmallFile));
+  std::vector<std::string> sans;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    line = absl::StripAsciiWhitespace(line);
+    if (line.empty() || line.front() == '#') continue;
+    sans.emplace_back(line);
+  }
+  return sans;
+}
+
+absl::StatusOr<SecretValue> ReadToken(Filesystem& fs, const std::string& path) {
+  SS_ASSIGN_OR_RETURN(std::string text, fs.ReadFile(path, 4096));
+  SecretValue token(absl::StripAsciiWhitespace(text));
+  std::fill(text.begin(), text.end(), '\0');
+  if (token.empty()) return absl::FailedPreconditionError(absl::StrCat(path, ": token file is empty"));
+  return token;
+}
+
+// The policy as the files say now.
+absl::StatusOr<AuthPolicy> LoadPolicy(const AgentOptions& opts, Filesystem& fs) {
+  AuthPolicy policy;
+  policy.plaintext_loopback = opts.insecure_loopback_plaintext;
+  policy.allowed_sans = opts.allowed_sans;
+  if (!opts.allowed_sans_file.empty()) {
+    absl::StatusOr<std::vector<std::string>> more = ReadSansFile(fs, opts.allowed_sans_file);
+    if (!more.ok()) return Annotate(more.status(), "--allowed_sans_file");
+    policy.allowed_sans.insert(policy.allowed_sans.end(), more->begin(), more->end());
+  }
+  if (!opts.token_file.empty()) {
+    absl::StatusOr<SecretValue> token = ReadToken(fs, opts.token_file);
+    if (!token.ok()) return Annotate(token.status(), "--token_file");
+    policy.token = *std::move(token);
+  }
+  if (!policy.plaintext_loopback && policy.allowed_sans.empty()) {
+    return absl::InvalidArgumentError(
+        "--allowed_sans: name at least one client certificate SAN (or use "
+        "--allowed_sans_file)");
+  }
+  return policy;
+}
+
+absl::Status CheckPemFile(Filesystem& fs, const std::string& flag, const std::string& path,
+                          bool is_certificate) {
+  if (path.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, ": required unless --insecure_loopback_plaintext"));
+  }
+  SS_ASSIGN_OR_RETURN(FileInfo info, fs.Stat(path));
+  if (!info.exists) return absl::NotFoundError(absl::StrCat(flag, " ", path, ": no such file"));
+  if (!info.is_regular) {
+    return absl::FailedPreconditionError(absl::StrCat(flag, " ", path, ": not a regular file"));
+  }
+  if (is_certificate) {  // certificates are public: check they look like PEM
+    absl::StatusOr<std::string> text = fs.ReadFile(path, kMaxSmallFile);
+    if (!text.ok()) return Annotate(text.status(), flag);
+    if (!absl::StrContains(*text, "-----BEGIN CERTIFICATE-----")) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(flag, " ", path, ": no PEM certificate in it"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckOptions(const AgentOptions& opts, Filesystem& fs) {
+  if (opts.rate_per_minute <= 0 || opts.rate_burst < 1) {
+    return absl::InvalidArgumentError("--rate_per_minute/--rate_burst: must be positive");
+  }
+  if (opts.insecure_loopback_plaintext) {
+    if (!opts.tls_cert_file.empty() || !opts.client_ca_file.empty()) {
+      return absl::InvalidArgumentError(
+          "--insecure_loopback_plaintext: cannot be combined with TLS files");
+    }
+    if (!IsLoopbackListenAddress(opts.listen)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--listen ", opts.listen,
+                       ": plaintext is allowed only on a loopback IP (127.0.0.0/8 or [::1])"));
+    }
+    return absl::OkStatus();
+  }
+  SS_RETURN_IF_ERROR(CheckPemFile(fs, "--tls_cert_file", opts.tls_cert_file, true));
+  SS_RETURN_IF_ERROR(CheckPemFile(fs, "--tls_key_file", opts.tls_key_file, false));
+  SS_RETURN_IF_ERROR(CheckPemFile(fs, "--client_ca_file", opts.client_ca_file, true));
+  return absl::OkStatus();
+}
+
+int Fail(std::ostream& err, const absl::Status& s) {
+  err << "agent: " << s.message() << "\n";
+  return s.code() == absl::StatusCode::kInvalidArgument ? kExitUsage : ExitCodeFromStatus(s);
+}
+
+}  // namespace
+
+int RunAgent(const AgentOptions& opts, AgentDeps deps, SyncService& service, std::ostream& out,
+             std::ostream& err) {
+  if (absl::Status s = CheckOptions(opts, deps.fs); !s.ok()) return Fail(err, s);
+  absl::StatusOr<AuthPolicy> policy = LoadPolicy(opts, deps.fs);
+  if (!policy.ok()) return Fail(err, policy.status());
+
+  CallerAuthenticator auth(*std::move(policy));
+  TokenBucketLimiter limiter(deps.clock, opts.rate_per_minute, opts.rate_burst);
+  SyncCoordinator coordinator(service, deps.clock, deps.log, opts.request_cache_size);
+  AgentService agent(auth, limiter, coordinator, deps.log);
+
+  ServerSpec spec;
+  spec.listen = opts.listen;
+  spec.cert_file = opts.tls_cert_file;
+  spec.key_file = opts.tls_key_file;
+  spec.client_ca_file = opts.client_ca_file;
+  spec.tls_reload_seconds = opts.tls_reload_seconds;
+  spec.plaintext_loopback = opts.insecure_loopback_plaintext;
+  absl::StatusOr<RunningServer> server = StartAgentServer(spec, agent);
+  if (!server.ok()) return Fail(err, server.status());
+
+  Logger log(deps.log);
+  log.Info("agent.listening")
+      .Field("address", opts.listen)
+      .Field("port", server->port)
+      .Field("tls", opts.insecure_loopback_plaintext ? "no" : "mtls");
+  out << "agent: listening on " << opts.listen << " (port " << server->port << ")\n";
+  out.flush();
+  if (deps.on_listening) deps.on_listening(server->port);
+
+  while (deps.events.Next() == AgentEvent::kReload) {
+    absl::StatusOr<AuthPolicy> fresh = LoadPolicy(opts, deps.fs);
+    if (!fresh.ok()) {
+      log.Error("agent.reload_failed").Field("why", fresh.status().message());
+      continue;
+    }
+    auth.SetPolicy(*std::move(fresh));
+    log.Info("agent.reloaded");
+  }
+  log.Info("agent.stopping");
+  coordinator.StopAccepting();
+  server->server->Shutdown();  // waits for the running calls to finish
+  server->server->Wait();
+  log.Info("agent.stopped");
+  return kExitOk;
+}
+
+}  // namespace agent
+}  // namespace secretsync

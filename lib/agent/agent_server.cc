@@ -1,0 +1,88 @@
+// StartAgentServer over grpc::ServerBuilder with TlsServerCredentials.
+#include "lib/agent/agent_server.h"
+
+#include <arpa/inet.h>
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
+#include <grpcpp/server_builder.h>
+#include <netinet/in.h>
+
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace secretsync {
+namespace agent {
+
+bool IsLoopbackListenAddress(absl::string_view listen) {
+  std::string host;
+  if (!listen.empty() && listen.front() == '[') {
+    size_t close = listen.find(']');
+    if (close == absl::string_view::npos) return false;
+    host = std::string(listen.substr(1, close - 1));
+  } else {
+    size_t colon = listen.rfind(':');
+    host = std::string(listen.substr(0, colon));
+  }
+  in_addr v4;
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  in6_addr v6;
+  if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
+  return false;
+}
+
+namespace {
+
+std::shared_ptr<grpc::ServerCredentials> TlsCredentials(const ServerSpec& spec) {
+  auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+      spec.key_file, spec.cert_file, spec.client_ca_file, spec.tls_reload_seconds);
+  grpc::experimental::TlsServerCredentialsOptions options(provider);
+  options.watch_root_certs();
+  options.watch_identity_key_cert_pairs();
+  options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  return grpc::experimental::TlsServerCredentials(options);
+}
+
+}  // namespace
+
+absl::StatusOr<RunningServer> StartAgentServer(const ServerSpec& spec, grpc::Service& agent) {
+  if (spec.listen.empty() || spec.listen.find(':') == std::string::npos) {
+    return absl::InvalidArgumentError("listen address: expected host:port");
+  }
+  std::shared_ptr<grpc::ServerCredentials> creds;
+  if (spec.plaintext_loopback) {
+    if (!IsLoopbackListenAddress(spec.listen)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "listen address ", spec.listen,
+          ": plaintext is allowed only on a loopback IP (127.0.0.0/8 or [::1])"));
+    }
+    creds = grpc::InsecureServerCredentials();
+  } else {
+    creds = TlsCredentials(spec);
+  }
+  grpc::EnableDefaultHealthCheckService(true);
+  // Linked statically, reflection registers only through this call.
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  RunningServer running;
+  grpc::ServerBuilder builder;
+  // gRPC sets SO_REUSEPORT by default: a second agent on a busy port would
+  // start and share it silently instead of failing.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.AddListeningPort(spec.listen, creds, &running.port);
+  builder.RegisterService(&agent);
+  running.server = builder.BuildAndStart();
+  if (running.server == nullptr || running.port == 0) {
+    return absl::UnavailableError(absl::StrCat("listen address ", spec.listen, ": cannot bind"));
+  }
+  return running;
+}
+
+}  // namespace agent
+}  // namespace secretsync

@@ -1,0 +1,110 @@
+// SyncHost over the generated Agent stub.
+#include "lib/fanout/agent_client.h"
+
+#include <grpcpp/client_context.h>
+#include <grpcpp/create_channel.h>
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "lib/base/status_macros.h"
+#include "proto/agent.grpc.pb.h"
+
+namespace secretsync {
+namespace fanout {
+
+const char* OutcomeName(Outcome o) {
+  switch (o) {
+    case Outcome::kOk: return "ok";
+    case Outcome::kFailed: return "failed";
+    case Outcome::kRefused: return "refused";
+    case Outcome::kUnreachable: return "unreachable";
+    case Outcome::kError: return "error";
+    case Outcome::kSkipped: return "skipped";
+  }
+  return "error";
+}
+
+absl::StatusOr<ClientTls> LoadClientTls(Filesystem& fs, const std::string& ca_file,
+                                        const std::string& cert_file,
+                                        const std::string& key_file) {
+  constexpr size_t kMax = 256 * 1024;
+  ClientTls tls;
+  absl::StatusOr<std::string> ca = fs.ReadFile(ca_file, kMax);
+  if (!ca.ok()) return Annotate(ca.status(), "--ca_file");
+  tls.ca_pem = *std::move(ca);
+  absl::StatusOr<std::string> cert = fs.ReadFile(cert_file, kMax);
+  if (!cert.ok()) return Annotate(cert.status(), "--tls_cert_file");
+  tls.cert_pem = *std::move(cert);
+  absl::StatusOr<std::string> key = fs.ReadFile(key_file, kMax);
+  if (!key.ok()) return Annotate(key.status(), "--tls_key_file");
+  tls.key_pem = SecretValue(*std::move(key));
+  return tls;
+}
+
+namespace {
+
+std::shared_ptr<grpc::Channel> Channel(const std::string& host, const ClientTls& tls) {
+  grpc::ChannelArguments args;
+  args.SetInt("grpc.use_local_subchannel_pool", 1);
+  if (tls.plaintext) {
+    return grpc::CreateCustomChannel(host, grpc::InsecureChannelCredentials(), args);
+  }
+  grpc::SslCredentialsOptions o;
+  o.pem_root_certs = tls.ca_pem;
+  o.pem_cert_chain = tls.cert_pem;
+  o.pem_private_key = std::string(tls.key_pem.Expose());
+  if (!tls.server_name.empty()) args.SetSslTargetNameOverride(tls.server_name);
+  return grpc::CreateCustomChannel(host, grpc::SslCredentials(o), args);
+}
+
+Outcome Classify(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::UNAUTHENTICATED:
+    case grpc::StatusCode::PERMISSION_DENIED:
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return Outcome::kRefused;
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return Outcome::kUnreachable;
+    default:
+      return Outcome::kError;
+  }
+}
+
+}  // namespace
+
+HostResult SyncHost(const std::string& host, const ClientTls& tls, const SyncCallSpec& spec) {
+  HostResult r;
+  r.host = host;
+  const absl::Time start = spec.clock->TimeNow();
+  auto stub = secretsync::v1::Agent::NewStub(Channel(host, tls));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() +
+                   std::chrono::milliseconds(absl::ToInt64Milliseconds(spec.deadline)));
+  if (spec.token != nullptr && !spec.token->empty()) {
+    ctx.AddMetadata("authorization", absl::StrCat("Bearer ", spec.token->Expose()));
+  }
+  secretsync::v1::SyncRequest req;
+  req.set_request_id(spec.request_id);
+  req.set_deployment(spec.deployment);
+  req.set_dry_run(spec.dry_run);
+  secretsync::v1::SyncReport report;
+  grpc::Status s = stub->Sync(&ctx, req, &report);
+  r.duration_ms = absl::ToInt64Milliseconds(spec.clock->TimeNow() - start);
+  if (!s.ok()) {
+    r.outcome = Classify(s.error_code());
+    r.error = absl::StrCat("rpc: ", s.error_message().substr(0, 200));
+    return r;
+  }
+  for (const auto& n : report.added()) r.changed.push_back(n);
+  for (const auto& n : report.changed()) r.changed.push_back(n);
+  for (const auto& n : report.removed()) r.changed.push_back(n);
+  r.exit_code = report.exit_code();
+  r.error = report.error();
+  r.outcome = report.exit_code() == 0 && report.error().empty() ? Outcome::kOk : Outcome::kFailed;
+  return r;
+}
+
+}  // namespace fanout
+}  // namespace secretsync

@@ -1,0 +1,59 @@
+// Flags of //tools:fanout.
+#include "tools/fanout_flags.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/time/time.h"
+
+ABSL_FLAG(std::vector<std::string>, hosts, {}, "agents as host:port, comma-separated");
+ABSL_FLAG(std::string, hosts_file, "", "file of agents, one host:port per line ('#' comments)");
+ABSL_FLAG(int32_t, parallel, 16, "calls in flight at most");
+ABSL_FLAG(absl::Duration, deadline, absl::Seconds(60), "per-host deadline, e.g. 30s");
+ABSL_FLAG(bool, stop_on_failure, false, "start no new host after the first that is not ok");
+ABSL_FLAG(int32_t, batch, 0,
+          "hosts per batch (0: all); with --splay, keeps a fleet behind one NAT address under "
+          "Infisical's per-IP rate limit (40 secret reads a minute by default)");
+ABSL_FLAG(absl::Duration, splay, absl::ZeroDuration(), "pause between batches, e.g. 60s");
+ABSL_FLAG(bool, json, false, "print one JSON document instead of the table");
+ABSL_FLAG(std::string, ca_file, "", "CA that signs the agents' server certificates (PEM)");
+ABSL_FLAG(std::string, tls_cert_file, "", "this client's certificate (PEM)");
+ABSL_FLAG(std::string, tls_key_file, "", "this client's private key (PEM)");
+ABSL_FLAG(std::string, tls_server_name, "",
+          "name to check the agents' certificates against instead of the host");
+ABSL_FLAG(std::string, token_file, "", "bearer token file, if the agents require one");
+ABSL_FLAG(bool, insecure_loopback_plaintext, false,
+          "no TLS; only for agents on 127.0.0.0/8 or [::1] (demos)");
+ABSL_FLAG(std::string, deployment, "", "deployment to sync (default: each host's first)");
+ABSL_FLAG(bool, dry_run, false, "agents compute the change but write nothing");
+ABSL_FLAG(std::string, request_id, "",
+          "idempotency key (default: random per run); reuse it to retry safely");
+
+namespace secretsync {
+namespace fanout {
+
+FanoutOptions FanoutOptionsFromFlags() {
+  FanoutOptions o;
+  o.hosts = absl::GetFlag(FLAGS_hosts);
+  o.hosts_file = absl::GetFlag(FLAGS_hosts_file);
+  o.parallel = absl::GetFlag(FLAGS_parallel);
+  o.deadline = absl::GetFlag(FLAGS_deadline);
+  o.stop_on_failure = absl::GetFlag(FLAGS_stop_on_failure);
+  o.batch = absl::GetFlag(FLAGS_batch);
+  o.splay = absl::GetFlag(FLAGS_splay);
+  o.json = absl::GetFlag(FLAGS_json);
+  o.ca_file = absl::GetFlag(FLAGS_ca_file);
+  o.tls_cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  o.tls_key_file = absl::GetFlag(FLAGS_tls_key_file);
+  o.tls_server_name = absl::GetFlag(FLAGS_tls_server_name);
+  o.token_file = absl::GetFlag(FLAGS_token_file);
+  o.insecure_loopback_plaintext = absl::GetFlag(FLAGS_insecure_loopback_plaintext);
+  o.deployment = absl::GetFlag(FLAGS_deployment);
+  o.dry_run = absl::GetFlag(FLAGS_dry_run);
+  o.request_id = absl::GetFlag(FLAGS_request_id);
+  return o;
+}
+
+}  // namespace fanout
+}  // namespace secretsync
