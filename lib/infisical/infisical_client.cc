@@ -207,9 +207,8 @@ absl::StatusOr<HttpResponse> InfisicalClient::Call(const HttpRequest& request) {
     HttpRequest sent = request;
     sent.headers.emplace_back("Authorization", absl::StrCat("Bearer ", token.Expose()));
     sent.headers.emplace_back("Accept", "application/json");
+    // `sent` wipes its header values (the token) and body when it goes.
     absl::StatusOr<HttpResponse> reply = http_.Send(sent);
-    std::string& header = sent.headers[sent.headers.size() - 2].second;
-    std::fill(header.begin(), header.end(), '\0');
     if (!reply.ok()) return reply.status();
     bool refused = reply->status == 401 ||
                    (reply->status == 403 && http::ParseHttpError(*reply).error == "TokenError");
@@ -240,8 +239,7 @@ absl::StatusOr<std::vector<SecretRecord>> InfisicalClient::List(const SecretScop
   absl::Status status = http::ParseJsonReply(reply.body, what, parsed);
   // The body holds every value: wipe it whether or not it parsed, and free it
   // now so that the records reuse its memory.
-  std::fill(reply.body.begin(), reply.body.end(), '\0');
-  std::string().swap(reply.body);
+  WipeAndFreeString(reply.body);
   SS_RETURN_IF_ERROR(status);
   return RecordsFromListReply(parsed, scope);
 }
@@ -257,9 +255,13 @@ absl::StatusOr<SecretRecord> InfisicalClient::Get(const SecretScope& scope,
   SS_ASSIGN_OR_RETURN(HttpResponse reply, Call(request));
   SS_RETURN_IF_ERROR(http::StatusFromHttp(reply, what));
   v1::SecretReply parsed;
-  SS_RETURN_IF_ERROR(http::ParseJsonReply(reply.body, what, &parsed));
-  std::fill(reply.body.begin(), reply.body.end(), '\0');
-  return RecordFromGetReply(&parsed, scope, what);
+  absl::Status status = http::ParseJsonReply(reply.body, what, &parsed);
+  WipeString(reply.body);
+  SS_RETURN_IF_ERROR(status);
+  absl::StatusOr<SecretRecord> record = RecordFromGetReply(&parsed, scope, what);
+  // Unparsed fields, or the value when the record was refused, stay in `parsed`.
+  WipeString(*parsed.mutable_secret()->mutable_secret_value());
+  return record;
 }
 
 absl::Status InfisicalClient::Write(const char* method, const SecretScope& scope,
@@ -282,13 +284,13 @@ absl::Status InfisicalClient::Write(const char* method, const SecretScope& scope
   HttpRequest request;
   request.method = method;
   request.url = absl::StrCat(options_.api_url, kRawPath, "/", UrlEncode(name));
-  SS_ASSIGN_OR_RETURN(request.body, http::ToJsonBody(body));
-  if (body.has_secret_value()) {
-    body.mutable_secret_value()->assign(body.secret_value().size(), '\0');
-  }
+  absl::StatusOr<std::string> json = http::ToJsonBody(body);
+  if (body.has_secret_value()) WipeString(*body.mutable_secret_value());
+  if (!json.ok()) return json.status();
+  request.body = *std::move(json);
   const std::string what = HttpRequestLabel(request);
+  // `request` and `reply` wipe their bodies when they go, on every path.
   absl::StatusOr<HttpResponse> reply = Call(request);
-  std::fill(request.body.begin(), request.body.end(), '\0');
   if (!reply.ok()) return reply.status();
   if (reply->status == 400 && std::string(method) == "POST" &&
       absl::StartsWith(http::ParseHttpError(*reply).message, "Secret already exist")) {
@@ -296,8 +298,10 @@ absl::Status InfisicalClient::Write(const char* method, const SecretScope& scope
   }
   SS_RETURN_IF_ERROR(http::StatusFromHttp(*reply, what));
   v1::SecretReply parsed;
-  SS_RETURN_IF_ERROR(http::ParseJsonReply(reply->body, what, &parsed));
-  std::fill(reply->body.begin(), reply->body.end(), '\0');
+  absl::Status status = http::ParseJsonReply(reply->body, what, &parsed);
+  WipeString(reply->body);
+  if (parsed.has_secret()) WipeString(*parsed.mutable_secret()->mutable_secret_value());
+  SS_RETURN_IF_ERROR(status);
   return StatusFromWriteReply(parsed, what);
 }
 
