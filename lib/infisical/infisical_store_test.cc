@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "lib/base/exit_codes.h"
 #include "lib/testing/fake_clock.h"
 #include "lib/testing/fake_http_transport.h"
 #include "lib/testing/status_matchers.h"
@@ -19,6 +20,7 @@ namespace {
 using ::secretsync::testing::IsOk;
 using ::secretsync::testing::IsOkAndHolds;
 using ::secretsync::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -70,6 +72,77 @@ TEST(ApiUrlFromSiteUrlTest, RejectsPlainHttpOffLoopbackAndOtherSchemes) {
   EXPECT_THAT(ApiUrlFromSiteUrl("ftp://x"), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("https://")));
   EXPECT_THAT(ApiUrlFromSiteUrl(""), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("not set")));
   EXPECT_THAT(ApiUrlFromSiteUrl("https://u:p@h.test"), StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::_));
+}
+
+TEST(ApiUrlFromSiteUrlTest, PlainHttpOnlyToLoopbackLiteralsOrLocalhost) {
+  const char* accepted[] = {
+      "http://127.0.0.1",        "http://127.0.0.1:8080/",  "http://127.255.255.254:1",
+      "http://127.1.2.3/infisical", "http://localhost",     "http://localhost:65535",
+      "http://[::1]",            "http://[::1]:8080",        "http://[0:0:0:0:0:0:0:1]:8080",
+  };
+  for (const char* url : accepted) EXPECT_THAT(ApiUrlFromSiteUrl(url), IsOk()) << url;
+
+  // Hostile or ambiguous forms: each is a config error (78) naming the field.
+  // [::ffff:127.0.0.1] is refused on purpose: loopback only through the
+  // dual-stack mapping, and no setup needs it.
+  const char* refused[] = {
+      "http://127.attacker.example",
+      "http://127.0.0.1.evil.com",
+      "http://127.0.0.1.evil.com:8080",
+      "http://127.1",
+      "http://127.0.1",
+      "http://0x7f.0.0.1",
+      "http://0x7f000001",
+      "http://2130706433",
+      "http://0177.0.0.1",
+      "http://127.000.000.001",
+      "http://128.0.0.1",
+      "http://10.0.0.1",
+      "http://localhost.evil",
+      "http://localhost.",
+      "http://evil.localhost",
+      "http://LOCALHOST.evil",
+      "http://127.0.0.1@evil.com",
+      "http://127.0.0.1:80@evil.com",
+      "http://user:CANARY-pw@127.0.0.1",
+      "http://evil.com#@127.0.0.1",
+      "http://evil.com?@127.0.0.1",
+      "http://evil.com\\@127.0.0.1",
+      "http://127.0.0.1%2eevil.com",
+      "http://127.0.0.1:8080:9090",
+      "http://127.0.0.1:99999",
+      "http://127.0.0.1:",
+      "http://127.0.0.1:http",
+      "http://[::ffff:127.0.0.1]",
+      "http://[::2]",
+      "http://[::1",
+      "http://[::1]x",
+      "http://[evil.com]",
+      "http://",
+      "http:///127.0.0.1",
+  };
+  for (const char* url : refused) {
+    absl::StatusOr<std::string> api = ApiUrlFromSiteUrl(url);
+    EXPECT_THAT(api, StatusIs(absl::StatusCode::kFailedPrecondition,
+                              AllOf(HasSubstr("config infisical.site_url"), Not(HasSubstr("CANARY")))))
+        << url;
+    EXPECT_EQ(ExitCodeFromStatus(api.status()), kExitConfig) << url;
+  }
+  EXPECT_THAT(ApiUrlFromSiteUrl("http://127.attacker.example"),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("only allowed to an IP address in 127.0.0.0/8, [::1] or localhost"),
+                             HasSubstr("use https://"))));
+}
+
+TEST(ApiUrlFromSiteUrlTest, HttpsTakesNamesAndAddressesButNoCredentials) {
+  EXPECT_THAT(ApiUrlFromSiteUrl("https://127.attacker.example"),
+              IsOkAndHolds("https://127.attacker.example/api"));
+  EXPECT_THAT(ApiUrlFromSiteUrl("https://[2001:db8::1]:8443/"),
+              IsOkAndHolds("https://[2001:db8::1]:8443/api"));
+  EXPECT_THAT(ApiUrlFromSiteUrl("https://user:CANARY-pw@h.test"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, Not(HasSubstr("CANARY"))));
+  EXPECT_THAT(ApiUrlFromSiteUrl("ftp://user:CANARY-pw@h.test"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, Not(HasSubstr("CANARY"))));
 }
 
 TEST(CurlTransportOptionsFromConfigTest, DefaultsAndOverrides) {
