@@ -13,6 +13,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "lib/base/check.h"
+#include "lib/base/exit_codes.h"
 #include "lib/base/status_macros.h"
 #include "lib/base/url_encode.h"
 #include "lib/http/http_status.h"
@@ -180,6 +181,19 @@ absl::StatusOr<SecretRecord> RecordFromGetReply(v1::SecretReply* reply, const Se
   return RecordFromWire(reply->mutable_secret(), scope.secret_path);
 }
 
+// How many "secretKey" fields the JSON body has: an upper bound on the rows a
+// list reply carries, found without parsing. A key inside a string value
+// cannot match, as its quotes are escaped (\"secretKey\").
+size_t CountSecretKeys(absl::string_view body, size_t stop_after) {
+  static constexpr absl::string_view kField = "\"secretKey\"";
+  size_t count = 0;
+  for (size_t at = body.find(kField); at != absl::string_view::npos && count <= stop_after;
+       at = body.find(kField, at + kField.size())) {
+    ++count;
+  }
+  return count;
+}
+
 bool NeedsApproval(const v1::SecretReply& reply) {
   return reply.has_approval() &&
          reply.approval().kind_case() != google::protobuf::Value::kNullValue &&
@@ -189,7 +203,14 @@ bool NeedsApproval(const v1::SecretReply& reply) {
 // POST/PATCH/DELETE /secrets/raw/:name: OK, or the change waits for approval.
 absl::Status StatusFromWriteReply(const v1::SecretReply& reply, const std::string& what) {
   if (NeedsApproval(reply)) {
-    return absl::FailedPreconditionError(absl::StrCat(what, ": change needs approval"));
+    // The identity may not change this environment directly: a permission
+    // matter for the operator (77), not a bad config (78, FailedPrecondition's
+    // default). The code stays FailedPrecondition for callers that test it.
+    return WithExitCode(
+        absl::FailedPreconditionError(absl::StrCat(
+            what, ": change needs approval (the environment has a change policy; approve the "
+                  "request in Infisical or grant the identity direct write access)")),
+        kExitNoPerm);
   }
   if (!reply.has_secret()) return absl::InvalidArgumentError(absl::StrCat("malformed reply from ", what));
   return absl::OkStatus();
@@ -232,6 +253,13 @@ absl::StatusOr<std::vector<SecretRecord>> InfisicalClient::List(const SecretScop
   const std::string what = HttpRequestLabel(request);
   SS_ASSIGN_OR_RETURN(HttpResponse reply, Call(request));
   SS_RETURN_IF_ERROR(http::StatusFromHttp(reply, what));
+  if (CountSecretKeys(reply.body, options_.max_secrets_per_reply) >
+      options_.max_secrets_per_reply) {
+    // `reply` wipes the body when it goes.
+    return absl::OutOfRangeError(absl::StrCat(
+        what, ": reply lists more than ", options_.max_secrets_per_reply,
+        " secrets, the limit per reply: narrow secret_path or split the project"));
+  }
   // On an arena: a 10,000-row reply is ~50,000 small objects, allocated in
   // a few blocks and freed at once instead of one by one.
   google::protobuf::Arena arena;

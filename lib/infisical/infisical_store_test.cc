@@ -174,7 +174,9 @@ TEST_F(InfisicalStoreTest, ConfigErrorsNameTheField) {
   EXPECT_THAT(Make(c), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("auth")));
   c = Config(kGood);
   c.mutable_auth()->mutable_universal_auth()->mutable_client_secret()->set_env("MISSING");
-  EXPECT_THAT(Make(c), StatusIs(absl::StatusCode::kNotFound, HasSubstr("MISSING")));
+  auto missing = Make(c);
+  EXPECT_THAT(missing, StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("MISSING")));
+  EXPECT_EQ(ExitCodeFromStatus(missing.status()), kExitConfig);  // a config problem, not 66
   EXPECT_EQ(fake_.request_count(), 0u);
 }
 
