@@ -197,8 +197,8 @@ absl::StatusOr<std::unique_ptr<SecretStore>> NewInfisicalStore(
       options.client_id = std::string(client_id.Expose());
       options.client_secret = std::move(client_secret);
       if (!a.token_cache_file().empty()) {
-        options.cache = std::make_unique<auth::TokenCache>(a.token_cache_file(), api_url,
-                                                           options.client_id, log);
+        options.cache = std::make_unique<auth::TokenCache>(
+            a.token_cache_file(), api_url, options.client_id, options.client_secret, log);
       }
       provider = std::make_unique<auth::UniversalAuthProvider>(*retrying, clock, log,
                                                                std::move(options));
