@@ -120,7 +120,8 @@ inline std::string HttpRequestLabel(const HttpRequest& request) {
 // Sends one request and returns the reply, whatever its status code.
 // Errors are transport failures only: DeadlineExceeded (timeout), Unavailable
 // (connect, TLS, reset and other network errors), OutOfRange (reply larger
-// than the configured cap). Messages name the request by HttpRequestLabel and
+// than the configured cap), FailedPrecondition (the transport cannot work at
+// all here, e.g. libcurl missing: never retried). Messages name the request by HttpRequestLabel and
 // never contain headers or bodies. Thread safety is per implementation.
 class HttpTransport {
  public:

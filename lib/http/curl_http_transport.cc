@@ -95,7 +95,11 @@ CurlHttpTransport::~CurlHttpTransport() = default;
 absl::StatusOr<HttpResponse> CurlHttpTransport::Send(const HttpRequest& request) {
   const std::string label = HttpRequestLabel(request);
   absl::StatusOr<const CurlLibrary*> loaded = LoadCurlLibrary();
-  if (!loaded.ok()) return absl::UnavailableError(absl::StrCat(label, ": ", loaded.status().message()));
+  if (!loaded.ok()) {
+    // A missing or too old libcurl is an installation problem that no retry
+    // fixes: FailedPrecondition (78, fix the deployment), not Unavailable.
+    return absl::FailedPreconditionError(absl::StrCat(label, ": ", loaded.status().message()));
+  }
   const CurlLibrary& curl = **loaded;
   if (handle_ == nullptr) {
     handle_.reset(curl.easy_init());
