@@ -219,6 +219,47 @@ TEST_F(InfisicalStoreTest, ServiceTokenIsSentWithoutLegacyKey) {
   EXPECT_TRUE(found);
 }
 
+// What a real Infisical answers for a wrong project slug: 500 with its own
+// message. Through the whole configured stack: kept, NotFound (66), sent once.
+TEST_F(InfisicalStoreTest, WrongProjectSlugIsNotFoundAndNotRetried) {
+  v1::DeploymentConfig c = Config(kGood);
+  c.clear_project_id();
+  c.set_project_slug("no-such-project");
+  fake_.On("POST", "/api/v1/auth/universal-auth/login",
+           JsonReply(200, R"({"accessToken":"tok-A","expiresIn":3600,"accessTokenMaxTTL":7200})"));
+  fake_.On("GET", "/api/v3/secrets/raw",
+           JsonReply(500, R"({"reqId":"req-7","statusCode":500,"message":"Failed to find project by slug","error":"InternalServerError"})"));
+  auto store = Make(c);
+  ASSERT_THAT(store, IsOk());
+  auto list = (*store)->List(ScopeFromConfig(c));
+  EXPECT_THAT(list, StatusIs(absl::StatusCode::kNotFound,
+                             "GET /api/v3/secrets/raw: HTTP 500: Failed to find project by slug "
+                             "(reqId req-7)"));
+  EXPECT_EQ(ExitCodeFromStatus(list.status()), kExitNoInput);
+  EXPECT_EQ(fake_.CountOf("GET /api/v3/secrets/raw"), 1u);
+  EXPECT_TRUE(clock_.sleeps().empty());
+}
+
+// Rate limiting sent as 500 + retry-after: retried within max_retries (2
+// here), then "rate limited by Infisical; retry after N s" and exit 75.
+TEST_F(InfisicalStoreTest, RateLimitingAsFiveHundredIsRetriedThenReported) {
+  fake_.On("POST", "/api/v1/auth/universal-auth/login",
+           JsonReply(200, R"({"accessToken":"tok-A","expiresIn":3600,"accessTokenMaxTTL":7200})"));
+  fake_.On("GET", "/api/v3/secrets/raw",
+           JsonReply(500, R"({"statusCode":500,"message":"Something went wrong","error":"InternalServerError"})",
+                     {{"retry-after", "20"}, {"x-ratelimit-remaining", "0"}}));
+  auto store = Make(Config(kGood));
+  ASSERT_THAT(store, IsOk());
+  auto list = (*store)->List(ScopeFromConfig(Config(kGood)));
+  EXPECT_THAT(list, StatusIs(absl::StatusCode::kResourceExhausted,
+                             "GET /api/v3/secrets/raw: rate limited by Infisical; retry after 20 s "
+                             "(HTTP 500)"));
+  EXPECT_EQ(ExitCodeFromStatus(list.status()), kExitTempFail);
+  EXPECT_EQ(fake_.CountOf("GET /api/v3/secrets/raw"), 3u);
+  EXPECT_EQ(clock_.sleeps().size(), 2u);
+  EXPECT_THAT(log_.Joined(), Not(HasSubstr(kCanary)));
+}
+
 }  // namespace
 }  // namespace infisical
 }  // namespace secretsync
