@@ -1,8 +1,11 @@
 // ReadCredential (see credential_source.h). Plain POSIX reads: the check on
-// the open descriptor's mode (fstat) avoids a stat/open race.
+// the open descriptor's mode and owner (fstat) avoids a stat/open race, which
+// the Filesystem seam's ReadFile (no owner/mode) cannot.
 #include "lib/auth/credential_source.h"
 
 #include <fcntl.h>
+#include <pwd.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +15,7 @@
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "lib/base/exit_codes.h"
 
 namespace secretsync {
 namespace auth {
@@ -27,46 +31,84 @@ void TrimOneNewline(std::string* s) {
   }
 }
 
+absl::Status ConfigError(std::string message) {
+  return WithExitCode(absl::FailedPreconditionError(std::move(message)), kExitConfig);
+}
+
+// "alice", or "uid 1000" when the user database has no name for it.
+std::string UserName(uid_t uid) {
+  struct passwd pw;
+  struct passwd* found = nullptr;
+  char buf[1024];
+  if (getpwuid_r(uid, &pw, buf, sizeof(buf), &found) == 0 && found != nullptr) {
+    return found->pw_name;
+  }
+  return absl::StrCat("uid ", uid);
+}
+
+// Reads a credential file without following a symbolic link in its last
+// component (O_NOFOLLOW) and without blocking on a FIFO (O_NONBLOCK; then
+// fstat on the open descriptor, so no stat/open race).
 absl::StatusOr<std::string> ReadPrivateFile(const std::string& path, absl::string_view field) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0) {
     int err = errno;
     if (err == ENOENT) {
       return absl::NotFoundError(absl::StrCat(field, ": credential file ", path, " not found"));
     }
+    if (err == ELOOP) {
+      return ConfigError(absl::StrCat(field, ": credential file ", path,
+                                      " is a symbolic link, which is refused: name the file itself"));
+    }
     if (err == EACCES) {
       return absl::PermissionDeniedError(
           absl::StrCat(field, ": cannot read credential file ", path, ": permission denied"));
     }
-    return absl::InternalError(absl::StrCat(field, ": cannot open credential file ", path,
-                                            ": errno ", err));
+    return WithExitCode(absl::InternalError(absl::StrCat(
+                            field, ": cannot open credential file ", path, ": errno ", err)),
+                        kExitIoErr);
   }
   absl::Cleanup closer = [fd] { close(fd); };
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(field, ": credential file ", path, " is not a regular file"));
+    return ConfigError(absl::StrCat(field, ": credential file ", path, " is not a regular file"));
   }
   if ((st.st_mode & 077) != 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(field, ": credential file ", path,
-                     " is accessible by group or others: run chmod 600 ", path));
+    return ConfigError(absl::StrCat(field, ": credential file ", path,
+                                    " is accessible by group or others: run chmod 600 ", path));
+  }
+  if (st.st_uid != geteuid()) {
+    return ConfigError(absl::StrCat(field, ": credential file ", path, " belongs to ",
+                                    UserName(st.st_uid), ", not to the running user ",
+                                    UserName(geteuid()), ": run chown ", UserName(geteuid()), " ",
+                                    path));
+  }
+  if (st.st_size > static_cast<off_t>(kMaxCredentialBytes)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": credential file ", path, " is larger than 64 KiB"));
   }
   std::string out;
+  // One allocation: growing would free unwiped copies of the secret.
+  out.reserve(kMaxCredentialBytes + 1);
   char buf[4096];
+  absl::Cleanup wipe_buf = [&buf] { explicit_bzero(buf, sizeof(buf)); };
   for (;;) {
     ssize_t n = read(fd, buf, sizeof(buf));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      return absl::InternalError(
-          absl::StrCat(field, ": cannot read credential file ", path, ": errno ", errno));
+      int err = errno;
+      WipeString(out);
+      return WithExitCode(absl::InternalError(absl::StrCat(
+                              field, ": cannot read credential file ", path, ": errno ", err)),
+                          kExitIoErr);
     }
     if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-    if (out.size() > kMaxCredentialBytes) {
+    if (out.size() + static_cast<size_t>(n) > kMaxCredentialBytes) {
+      WipeString(out);
       return absl::InvalidArgumentError(
           absl::StrCat(field, ": credential file ", path, " is larger than 64 KiB"));
     }
+    out.append(buf, static_cast<size_t>(n));
   }
   return out;
 }
@@ -81,7 +123,9 @@ absl::StatusOr<SecretValue> ReadCredential(const v1::CredentialSource& source,
     case v1::CredentialSource::kEnv: {
       std::optional<std::string> value = env.Get(source.env());
       if (!value.has_value()) {
-        return absl::NotFoundError(
+        // The deployment (unit, cron line, env file) does not provide it: a
+        // config problem, not a missing input file.
+        return ConfigError(
             absl::StrCat(field, ": environment variable ", source.env(), " is not set"));
       }
       bytes = std::move(*value);
@@ -98,12 +142,12 @@ absl::StatusOr<SecretValue> ReadCredential(const v1::CredentialSource& source,
     case v1::CredentialSource::kSystemdCredential: {
       const std::string& name = source.systemd_credential();
       if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") {
-        return absl::InvalidArgumentError(
+        return ConfigError(
             absl::StrCat(field, ": systemd credential name '", name, "' is not a plain name"));
       }
       std::optional<std::string> dir = env.Get("CREDENTIALS_DIRECTORY");
       if (!dir.has_value() || dir->empty()) {
-        return absl::FailedPreconditionError(
+        return ConfigError(
             absl::StrCat(field, ": systemd credential ", name,
                          ": CREDENTIALS_DIRECTORY is not set (use LoadCredential= in the unit)"));
       }
@@ -115,7 +159,7 @@ absl::StatusOr<SecretValue> ReadCredential(const v1::CredentialSource& source,
       break;
     }
     case v1::CredentialSource::SOURCE_NOT_SET:
-      return absl::FailedPreconditionError(
+      return ConfigError(
           absl::StrCat(field, ": no credential source (set env, file or systemd_credential)"));
   }
   TrimOneNewline(&bytes);

@@ -15,13 +15,19 @@ namespace auth {
 // Reads the credential `source`, whose config field is named `field` (e.g.
 // "auth.universal_auth.client_secret") in messages. One trailing newline
 // ("\n" or "\r\n") is removed. A file (or systemd credential) must be a
-// regular file not readable or writable by group or others.
+// regular file (not a symbolic link, FIFO or device: it is opened with
+// O_NOFOLLOW|O_NONBLOCK, never blocking), owned by the running user and not
+// readable or writable by group or others.
 // Errors (messages name the variable or file, never the value):
-//   FailedPrecondition: no source set; file readable by group/others ("chmod
-//     600 <file>"); $CREDENTIALS_DIRECTORY unset for a systemd credential.
-//   NotFound: environment variable unset; file missing.
-//   InvalidArgument: the credential is empty.
-//   PermissionDenied / Internal: the file cannot be read.
+//   FailedPrecondition tagged exit 78 (a deployment config problem): no source
+//     set; environment variable unset; systemd credential name not plain or
+//     $CREDENTIALS_DIRECTORY unset; file a symbolic link, not a regular file,
+//     accessible by group/others ("chmod 600 <file>") or owned by another
+//     user ("chown <user> <file>").
+//   NotFound (66): the file does not exist.
+//   InvalidArgument (65): the credential is empty, or the file is over 64 KiB.
+//   PermissionDenied (77): the file cannot be opened for reading.
+//   Internal tagged exit 74: another I/O error.
 absl::StatusOr<SecretValue> ReadCredential(const v1::CredentialSource& source,
                                            absl::string_view field, const Environment& env);
 

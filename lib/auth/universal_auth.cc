@@ -54,12 +54,15 @@ absl::StatusOr<CachedToken> UniversalAuthProvider::Login() {
   HttpRequest request;
   request.method = "POST";
   request.url = absl::StrCat(options_.api_url, kLoginPath);
-  SS_ASSIGN_OR_RETURN(request.body, http::ToJsonBody(body));
-  body.mutable_client_secret()->assign(body.client_secret().size(), '\0');
+  absl::StatusOr<std::string> json = http::ToJsonBody(body);
+  WipeString(*body.mutable_client_secret());
+  if (!json.ok()) return json.status();
+  request.body = *std::move(json);
   const std::string what = HttpRequestLabel(request);
   absl::Time start = clock_.TimeNow();
+  // `request` and `reply` wipe their bodies (the secret, the token) when they
+  // go, on every path.
   auto reply = http_.Send(request);
-  std::fill(request.body.begin(), request.body.end(), '\0');
   if (!reply.ok()) return reply.status();
   SS_ASSIGN_OR_RETURN(CachedToken token, TokenFromReply(*reply, what));
   log_.Info("auth.login")
@@ -74,10 +77,12 @@ absl::StatusOr<CachedToken> UniversalAuthProvider::Renew(const SecretValue& old_
   HttpRequest request;
   request.method = "POST";
   request.url = absl::StrCat(options_.api_url, kRenewPath);
-  SS_ASSIGN_OR_RETURN(request.body, http::ToJsonBody(body));
+  absl::StatusOr<std::string> json = http::ToJsonBody(body);
+  WipeString(*body.mutable_access_token());
+  if (!json.ok()) return json.status();
+  request.body = *std::move(json);
   const std::string what = HttpRequestLabel(request);
   auto reply = http_.Send(request);
-  std::fill(request.body.begin(), request.body.end(), '\0');
   if (!reply.ok()) return reply.status();
   SS_ASSIGN_OR_RETURN(CachedToken token, TokenFromReply(*reply, what));
   log_.Info("auth.renewed").Field("ttl_s", absl::ToInt64Seconds(token.ttl));

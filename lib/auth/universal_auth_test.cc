@@ -2,6 +2,7 @@
 // re-login near max TTL, TTL 0, cache reuse, no token in logs or statuses.
 #include "lib/auth/universal_auth.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -134,22 +135,58 @@ TEST_F(UniversalAuthTest, MalformedLoginReplyIsInvalidArgument) {
   EXPECT_THAT(p.Token(), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("malformed")));
 }
 
+// A private folder for the cache (TEST_TMPDIR itself may be group-writable).
+std::string CacheFolder(const std::string& name) {
+  std::string dir = absl::StrCat(std::getenv("TEST_TMPDIR"), "/", name);
+  mkdir(dir.c_str(), 0700);
+  chmod(dir.c_str(), 0700);
+  unlink((dir + "/cache.json").c_str());
+  return dir;
+}
+
 TEST_F(UniversalAuthTest, CachedTokenSavesTheLoginRoundTrip) {
-  std::string path = absl::StrCat(std::getenv("TEST_TMPDIR"), "/ua_cache.json");
-  unlink(path.c_str());
+  std::string path = CacheFolder("ua_cache") + "/cache.json";
+  const SecretValue secret(std::string{kSecretCanary});
   fake_.On("POST", "/api/v1/auth/universal-auth/login", TokenReply("tok-A", 3600, 86400));
   {
     UniversalAuthProvider first(fake_, clock_, log_,
-                                Options(std::make_unique<TokenCache>(path, "https://infisical.test/api", "client-1", log_)));
+                                Options(std::make_unique<TokenCache>(path, "https://infisical.test/api", "client-1", secret, log_)));
     EXPECT_EQ(first.Token()->Expose(), "tok-A");
   }
   clock_.Advance(absl::Minutes(5));  // the next cron run
   UniversalAuthProvider second(fake_, clock_, log_,
-                               Options(std::make_unique<TokenCache>(path, "https://infisical.test/api", "client-1", log_)));
+                               Options(std::make_unique<TokenCache>(path, "https://infisical.test/api", "client-1", secret, log_)));
   EXPECT_EQ(second.Token()->Expose(), "tok-A");
   EXPECT_EQ(fake_.CountOf(kLogin), 1u);
   EXPECT_THAT(log_.Joined(), HasSubstr("auth.token_cache_hit"));
   EXPECT_THAT(log_.Joined(), Not(HasSubstr("tok-A")));
+}
+
+// A valid cached token used to hide a changed (or wrong) client secret until
+// it expired: the cache is keyed to the credentials, so the next run logs in
+// with the new secret, and a wrong one fails at once.
+TEST_F(UniversalAuthTest, ChangedClientSecretIsNoticedAtOnce) {
+  std::string path = CacheFolder("ua_cache_rotated") + "/cache.json";
+  fake_.On("POST", "/api/v1/auth/universal-auth/login", TokenReply("tok-A", 3600, 86400));
+  {
+    UniversalAuthProvider first(
+        fake_, clock_, log_,
+        Options(std::make_unique<TokenCache>(path, "https://infisical.test/api", "client-1",
+                                             SecretValue(std::string{kSecretCanary}), log_)));
+    EXPECT_EQ(first.Token()->Expose(), "tok-A");
+  }
+  FakeHttpTransport server;  // the next run, whose secret the server refuses
+  server.On("POST", "/api/v1/auth/universal-auth/login",
+            JsonReply(401, R"({"statusCode":401,"message":"Invalid credentials","error":"UnauthorizedError"})"));
+  UniversalAuthOptions wrong = Options(std::make_unique<TokenCache>(
+      path, "https://infisical.test/api", "client-1", SecretValue(std::string{"CANARY-wrong-7"}), log_));
+  wrong.client_secret = SecretValue(std::string{"CANARY-wrong-7"});
+  UniversalAuthProvider second(server, clock_, log_, std::move(wrong));
+  auto token = second.Token();
+  EXPECT_THAT(token, StatusIs(absl::StatusCode::kUnauthenticated, Not(HasSubstr("CANARY"))));
+  EXPECT_EQ(server.CountOf(kLogin), 1u);
+  EXPECT_THAT(log_.Joined(), HasSubstr("other credentials"));
+  EXPECT_THAT(log_.Joined(), Not(HasSubstr("CANARY")));
 }
 
 }  // namespace

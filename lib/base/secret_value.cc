@@ -22,15 +22,22 @@ SecretValue& SecretValue::operator=(SecretValue&& other) noexcept {
 
 SecretValue::~SecretValue() { Wipe(); }
 
-void SecretValue::Wipe() {
+void WipeString(std::string& s) {
   // Overwrite the whole capacity (covers the small-string buffer).
   // explicit_bzero is a memset the compiler may not drop as a dead store; a
   // volatile byte loop did the same at a byte a cycle, which showed up when a
   // 10,000-secret list is moved and destroyed.
-  bytes_.resize(bytes_.capacity());
-  explicit_bzero(&bytes_[0], bytes_.size());
-  bytes_.clear();
+  s.resize(s.capacity());
+  explicit_bzero(&s[0], s.size());
+  s.clear();
 }
+
+void WipeAndFreeString(std::string& s) {
+  WipeString(s);
+  std::string().swap(s);
+}
+
+void SecretValue::Wipe() { WipeString(bytes_); }
 
 bool operator==(const SecretValue& a, const SecretValue& b) {
   if (a.bytes_.size() != b.bytes_.size()) return false;

@@ -41,6 +41,16 @@ class SecretValue {
   std::string bytes_;
 };
 
+// Overwrites every byte of `s`'s buffer (its whole capacity, which covers the
+// small-string buffer and bytes past size()) with explicit_bzero, which the
+// compiler may not drop as a dead store, then clears it (capacity kept). The
+// one wipe of the code base: SecretValue, HttpRequest/HttpResponse and every
+// temporary string that held a secret go through it.
+void WipeString(std::string& s);
+
+// WipeString, then frees the buffer (for large bodies done with early).
+void WipeAndFreeString(std::string& s);
+
 // googletest printer: never hex-dump the buffer.
 void PrintTo(const SecretValue& value, std::ostream* os);
 

@@ -38,5 +38,31 @@ TEST(SecretValueTest, EqualityComparesContent) {
   EXPECT_TRUE(a.Copy() == a);
 }
 
+TEST(WipeStringTest, ZeroesTheWholeBufferAndClears) {
+  std::string s(100, 'x');
+  s.resize(10);  // bytes past size() held the secret too
+  const size_t capacity = s.capacity();
+  const char* data = s.data();
+  WipeString(s);
+  EXPECT_TRUE(s.empty());
+  ASSERT_EQ(s.data(), data);  // the same buffer, now zeroed
+  for (size_t i = 0; i < capacity; ++i) ASSERT_EQ(data[i], '\0') << "byte " << i;
+}
+
+TEST(WipeStringTest, ZeroesTheSmallStringBuffer) {
+  std::string s(kCanary);
+  ASSERT_LE(s.capacity(), 15u);  // libstdc++ keeps it inside the object
+  WipeString(s);
+  EXPECT_TRUE(s.empty());
+  for (size_t i = 0; i < sizeof(kCanary); ++i) ASSERT_EQ(s.data()[i], '\0') << "byte " << i;
+}
+
+TEST(WipeStringTest, WipeAndFreeReleasesTheBuffer) {
+  std::string s(1000, 'x');
+  WipeAndFreeString(s);
+  EXPECT_TRUE(s.empty());
+  EXPECT_LT(s.capacity(), 1000u);
+}
+
 }  // namespace
 }  // namespace secretsync

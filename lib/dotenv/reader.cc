@@ -174,7 +174,7 @@ class Parser {
     }
     std::string unescaped = DecodeEscapes(raw);
     absl::Status s = Interpolate(key, unescaped, out);
-    std::fill(unescaped.begin(), unescaped.end(), '\0');
+    WipeString(unescaped);
     return s;
   }
 

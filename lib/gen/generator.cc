@@ -1,8 +1,12 @@
 // Secret generators over a RandomSource.
 #include "lib/gen/generator.h"
 
+#include <string.h>
+
 #include <string>
 #include <vector>
+
+#include "absl/cleanup/cleanup.h"
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -17,15 +21,13 @@ using secretsync::v1::Generator;
 constexpr absl::string_view kAlnumAlphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-// Overwrites a scratch buffer before it is freed.
-void Wipe(std::string& s) {
-  volatile char* p = s.empty() ? nullptr : &s[0];
-  for (size_t i = 0; i < s.size(); ++i) p[i] = 0;
-}
-
 absl::StatusOr<std::string> RandomBytes(RandomSource& random, size_t n) {
   std::string out(n, '\0');
-  SS_RETURN_IF_ERROR(random.Fill(reinterpret_cast<uint8_t*>(&out[0]), n));
+  absl::Status filled = random.Fill(reinterpret_cast<uint8_t*>(&out[0]), n);
+  if (!filled.ok()) {
+    WipeString(out);  // a partial fill is secret too
+    return filled;
+  }
   return out;
 }
 
@@ -34,9 +36,15 @@ absl::StatusOr<std::string> RandomBytes(RandomSource& random, size_t n) {
 absl::StatusOr<SecretValue> FromAlphabet(RandomSource& random, absl::string_view alphabet,
                                          size_t length) {
   const unsigned limit = 256 - (256 % alphabet.size());
+  // Reserved once, so it never reallocates and frees a copy; the cleanup
+  // wipes the scratch buffer, and `out` on error paths.
   std::string out;
   out.reserve(length);
   uint8_t buf[256];
+  absl::Cleanup wipe = [&buf, &out] {
+    explicit_bzero(buf, sizeof(buf));
+    WipeString(out);
+  };
   while (out.size() < length) {
     SS_RETURN_IF_ERROR(random.Fill(buf, sizeof(buf)));
     for (uint8_t b : buf) {
@@ -45,8 +53,6 @@ absl::StatusOr<SecretValue> FromAlphabet(RandomSource& random, absl::string_view
       if (out.size() == length) break;
     }
   }
-  volatile uint8_t* p = buf;
-  for (size_t i = 0; i < sizeof(buf); ++i) p[i] = 0;
   return SecretValue(std::move(out));
 }
 
@@ -126,7 +132,7 @@ absl::StatusOr<SecretValue> Generate(const Generator& g, RandomSource& random) {
       } else {
         absl::WebSafeBase64Escape(raw, &out);
       }
-      Wipe(raw);
+      WipeString(raw);
       return SecretValue(std::move(out));
     }
     case Generator::ALNUM:

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "lib/base/check.h"
+#include "lib/base/secret_value.h"
 #include "lib/http/curl_library.h"
 
 namespace secretsync {
@@ -43,7 +44,18 @@ size_t OnBody(char* data, size_t size, size_t nmemb, void* user) {
     t->over_cap = true;
     return 0;  // aborts the transfer with CURLE_WRITE_ERROR
   }
-  t->response.body.append(data, n);
+  std::string& body = t->response.body;
+  if (body.size() + n > body.capacity()) {
+    // Grow by hand so that the old buffer, which holds secret values, is
+    // wiped before it is freed (append would free it as it is).
+    std::string grown;
+    grown.reserve(static_cast<size_t>(
+        std::min<uint64_t>(t->cap, std::max<uint64_t>(body.size() + n, 2 * body.capacity()))));
+    grown.append(body);
+    WipeString(body);
+    body.swap(grown);
+  }
+  body.append(data, n);
   return n;
 }
 
@@ -83,7 +95,11 @@ CurlHttpTransport::~CurlHttpTransport() = default;
 absl::StatusOr<HttpResponse> CurlHttpTransport::Send(const HttpRequest& request) {
   const std::string label = HttpRequestLabel(request);
   absl::StatusOr<const CurlLibrary*> loaded = LoadCurlLibrary();
-  if (!loaded.ok()) return absl::UnavailableError(absl::StrCat(label, ": ", loaded.status().message()));
+  if (!loaded.ok()) {
+    // A missing or too old libcurl is an installation problem that no retry
+    // fixes: FailedPrecondition (78, fix the deployment), not Unavailable.
+    return absl::FailedPreconditionError(absl::StrCat(label, ": ", loaded.status().message()));
+  }
   const CurlLibrary& curl = **loaded;
   if (handle_ == nullptr) {
     handle_.reset(curl.easy_init());

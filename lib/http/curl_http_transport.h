@@ -35,8 +35,11 @@ using CurlPtr = std::unique_ptr<CURL, internal::CurlEasyDeleter>;
 // redirects are not followed; CURLOPT_VERBOSE is never set (it would print the
 // Authorization header). One easy handle is reused, so connections are kept
 // alive between requests. Errors: DeadlineExceeded on timeout, OutOfRange when
-// the reply exceeds max_response_bytes (the transfer is aborted), Unavailable
-// for every other curl failure (connect, TLS, reset). Thread-compatible: one
+// the reply exceeds max_response_bytes (the transfer is aborted),
+// FailedPrecondition when libcurl cannot be loaded (not retried), Unavailable
+// for every other curl failure (connect, TLS, reset). A body that grows
+// without Content-Length is moved to a larger buffer by hand, wiping the old
+// one (it holds secret values). Thread-compatible: one
 // Send at a time.
 class CurlHttpTransport : public HttpTransport {
  public:

@@ -18,6 +18,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "httplib.h"
+#include "lib/base/exit_codes.h"
+#include "lib/http/http_status.h"
 #include "lib/testing/status_matchers.h"
 
 namespace secretsync {
@@ -26,8 +28,10 @@ namespace {
 
 using ::secretsync::testing::IsOk;
 using ::secretsync::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::Pair;
 
 // Runs `server` on 127.0.0.1:<ephemeral> in a thread until destroyed.
@@ -89,6 +93,22 @@ class CurlHttpTransportTest : public ::testing::Test {
       res.set_chunked_content_provider("text/plain", [](size_t, httplib::DataSink& sink) {
         std::string chunk(1000, 'y');
         for (int i = 0; i < 5; ++i) sink.write(chunk.data(), chunk.size());
+        sink.done();
+        return true;
+      });
+    });
+    server_.Get("/moved", [](const httplib::Request&, httplib::Response& res) {
+      res.status = 301;
+      res.set_header("Location",
+                     "https://infisical.example.com/api/v3/secrets/raw?token=CANARY-loc-2f");
+    });
+    server_.Get("/many-chunks", [](const httplib::Request&, httplib::Response& res) {
+      // No Content-Length: the body grows chunk by chunk.
+      res.set_chunked_content_provider("text/plain", [](size_t, httplib::DataSink& sink) {
+        for (int i = 0; i < 3000; ++i) {
+          std::string chunk(1000, static_cast<char>('a' + i % 26));
+          sink.write(chunk.data(), chunk.size());
+        }
         sink.done();
         return true;
       });
@@ -155,6 +175,37 @@ TEST_F(CurlHttpTransportTest, ReusesTheConnection) {
   ASSERT_EQ(seen_.remote_ports.size(), 3u);
   EXPECT_EQ(seen_.remote_ports[0], seen_.remote_ports[1]);
   EXPECT_EQ(seen_.remote_ports[1], seen_.remote_ports[2]);
+}
+
+// Redirects are not followed: the 301 is a value, and StatusFromHttp makes
+// it a config error (78) naming the target's host and path, not its query.
+TEST_F(CurlHttpTransportTest, RedirectIsNotFollowedAndIsAConfigError) {
+  CurlHttpTransport t({});
+  HttpRequest req;
+  req.url = Url("/moved");
+  auto reply = t.Send(req);
+  ASSERT_THAT(reply, IsOk());
+  EXPECT_EQ(reply->status, 301);
+  absl::Status status = StatusFromHttp(*reply, HttpRequestLabel(req));
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kFailedPrecondition,
+                               AllOf(HasSubstr("GET /moved: HTTP 301"),
+                                     HasSubstr("redirects to infisical.example.com/api/v3/secrets/raw"),
+                                     HasSubstr("set infisical.site_url to the final URL"),
+                                     Not(HasSubstr("CANARY")))));
+  EXPECT_EQ(ExitCodeFromStatus(status), kExitConfig);
+}
+
+TEST_F(CurlHttpTransportTest, BodyWithoutContentLengthArrivesWhole) {
+  CurlHttpTransport t({});
+  HttpRequest req;
+  req.url = Url("/many-chunks");
+  auto reply = t.Send(req);
+  ASSERT_THAT(reply, IsOk());
+  ASSERT_EQ(reply->body.size(), 3000u * 1000u);
+  for (size_t i = 0; i < 3000; ++i) {
+    ASSERT_EQ(reply->body[i * 1000], static_cast<char>('a' + i % 26)) << i;
+    ASSERT_EQ(reply->body[i * 1000 + 999], static_cast<char>('a' + i % 26)) << i;
+  }
 }
 
 TEST_F(CurlHttpTransportTest, ReplyOverTheCapIsOutOfRange) {

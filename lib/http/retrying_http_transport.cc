@@ -7,35 +7,10 @@
 #include <string>
 
 #include "absl/status/status.h"
-#include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
+#include "lib/http/http_status.h"
 
 namespace secretsync {
 namespace http {
-namespace {
-
-bool RetryableStatus(int status) {
-  return status == 429 || status == 502 || status == 503 || status == 504;
-}
-
-bool RetryableError(const absl::Status& status) {
-  return status.code() == absl::StatusCode::kUnavailable ||
-         status.code() == absl::StatusCode::kDeadlineExceeded;
-}
-
-// Retry-After in delta-seconds; the HTTP-date form is ignored (Infisical
-// sends seconds).
-std::optional<absl::Duration> RetryAfter(const HttpResponse& response) {
-  const std::string* value = response.Header("retry-after");
-  if (value == nullptr) return std::nullopt;
-  int64_t seconds = 0;
-  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(*value), &seconds) || seconds < 0) {
-    return std::nullopt;
-  }
-  return absl::Seconds(seconds);
-}
-
-}  // namespace
 
 RetryingHttpTransport::RetryingHttpTransport(HttpTransport& inner, Clock& clock,
                                              RandomSource& random, LogSink& log,
@@ -61,12 +36,13 @@ absl::StatusOr<HttpResponse> RetryingHttpTransport::Send(const HttpRequest& requ
     std::string code;
     std::optional<absl::Duration> wait;
     if (reply.ok()) {
-      if (!RetryableStatus(reply->status)) return reply;
+      // The same verdict the caller will get from StatusFromHttp.
+      if (!IsTemporary(StatusFromHttp(*reply, ""))) return reply;
       code = std::to_string(reply->status);
       wait = RetryAfter(*reply);
       if (wait.has_value() && *wait > policy_.max_retry_after) return reply;
     } else {
-      if (!RetryableError(reply.status())) return reply;
+      if (!IsTemporary(reply.status())) return reply;
       code = absl::StatusCodeToString(reply.status().code());
     }
     if (retry >= policy_.max_retries) return reply;

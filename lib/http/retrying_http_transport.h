@@ -21,9 +21,12 @@ struct RetryPolicy {
   absl::Duration max_total_wait = absl::Seconds(90);   // sum of all waits
 };
 
-// Retries a request when the reply is 429, 502, 503 or 504, or the transport
-// fails with Unavailable or DeadlineExceeded. Never retries any other status
-// (401/403/404/... are returned at once). The wait before retry n (0-based) is
+// Retries a request when the failure is temporary by the one classification,
+// IsTemporary(StatusFromHttp(reply)) (http_status.h): 429, a 5xx carrying
+// Retry-After or x-ratelimit-remaining: 0 (rate limiting), every other 5xx
+// (a plain 500 included) except the permanent "Failed to find ..." ones; or
+// when the transport fails with Unavailable or DeadlineExceeded. Never retries
+// anything else (3xx/401/403/404/... are returned at once). The wait before retry n (0-based) is
 // min(max_backoff, initial_backoff * 2^n) scaled by a random factor in
 // [0.8, 1.2); a `Retry-After: <seconds>` header replaces it. It stops and
 // returns the last reply or error when attempts run out, or when the next wait

@@ -5,6 +5,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lib/http/http_status.h"
 #include "lib/testing/fake_clock.h"
 #include "lib/testing/fake_http_transport.h"
 #include "lib/testing/status_matchers.h"
@@ -75,7 +76,7 @@ TEST_F(RetryingHttpTransportTest, GivesUpWhenRetryAfterIsTooLong) {
 }
 
 TEST_F(RetryingHttpTransportTest, NeverRetriesOtherClientErrors) {
-  for (int status : {400, 401, 403, 404, 409, 422, 500}) {
+  for (int status : {301, 302, 400, 401, 403, 404, 409, 422}) {
     FakeHttpTransport fake;
     fake.On("GET", "/", JsonReply(status, "{}"));
     RetryingHttpTransport t(fake, clock_, random_, log_);
@@ -152,6 +153,59 @@ TEST_F(RetryingHttpTransportTest, LogsEachRetryWithoutQueryOrToken) {
                                         "status=429 wait_ms=2000"));
   EXPECT_THAT(log_.Joined(), Not(HasSubstr("CANARY")));
   EXPECT_THAT(log_.Joined(), Not(HasSubstr("workspaceId")));
+}
+
+// A self-hosted Infisical (October 2024) answers its rate limit with 500.
+HttpResponse RateLimited500(absl::string_view retry_after) {
+  return JsonReply(500,
+                   R"({"statusCode":500,"message":"Something went wrong","error":"InternalServerError"})",
+                   {{"retry-after", std::string(retry_after)},
+                    {"x-ratelimit-limit", "40"},
+                    {"x-ratelimit-remaining", "0"},
+                    {"x-ratelimit-reset", std::string(retry_after)}});
+}
+
+TEST_F(RetryingHttpTransportTest, RetriesRateLimitingSentAsFiveHundredAfterRetryAfter) {
+  fake_.On("GET", "/", RateLimited500("42"));
+  fake_.On("GET", "/", JsonReply(200, "{}"));
+  RetryingHttpTransport t(fake_, clock_, random_, log_);
+  auto reply = t.Send(Request());
+  ASSERT_THAT(reply, IsOk());
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_THAT(clock_.sleeps(), ElementsAre(absl::Seconds(42)));
+}
+
+TEST_F(RetryingHttpTransportTest, GivingUpOnRateLimitingSaysWhenToRetry) {
+  fake_.On("GET", "/", RateLimited500("42"));
+  RetryingHttpTransport t(fake_, clock_, random_, log_);  // max_total_wait 90 s
+  auto reply = t.Send(Request());
+  ASSERT_THAT(reply, IsOk());
+  EXPECT_EQ(fake_.request_count(), 3u);  // waits 42 + 42; a third wait would pass 90 s
+  EXPECT_THAT(StatusFromHttp(*reply, HttpRequestLabel(Request())),
+              StatusIs(absl::StatusCode::kResourceExhausted,
+                       "GET /api/v3/secrets/raw: rate limited by Infisical; retry after 42 s "
+                       "(HTTP 500)"));
+}
+
+TEST_F(RetryingHttpTransportTest, RetriesAPlainFiveHundred) {
+  fake_.On("GET", "/", JsonReply(500, R"({"message":"Something went wrong"})"));
+  fake_.On("GET", "/", JsonReply(200, "{}"));
+  RetryingHttpTransport t(fake_, clock_, random_, log_);
+  auto reply = t.Send(Request());
+  ASSERT_THAT(reply, IsOk());
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_EQ(fake_.request_count(), 2u);
+}
+
+TEST_F(RetryingHttpTransportTest, NeverRetriesAWrongProjectSlug) {
+  fake_.On("GET", "/", JsonReply(500, R"({"statusCode":500,"message":"Failed to find project by slug","error":"InternalServerError"})"));
+  RetryingHttpTransport t(fake_, clock_, random_, log_);
+  auto reply = t.Send(Request());
+  ASSERT_THAT(reply, IsOk());
+  EXPECT_EQ(fake_.request_count(), 1u);
+  EXPECT_THAT(clock_.sleeps(), IsEmpty());
+  EXPECT_THAT(StatusFromHttp(*reply, "GET /api/v3/secrets/raw"),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("Failed to find project by slug")));
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "lib/base/check.h"
+#include "lib/base/exit_codes.h"
 #include "lib/base/status_macros.h"
 #include "lib/base/url_encode.h"
 #include "lib/http/http_status.h"
@@ -180,6 +181,19 @@ absl::StatusOr<SecretRecord> RecordFromGetReply(v1::SecretReply* reply, const Se
   return RecordFromWire(reply->mutable_secret(), scope.secret_path);
 }
 
+// How many "secretKey" fields the JSON body has: an upper bound on the rows a
+// list reply carries, found without parsing. A key inside a string value
+// cannot match, as its quotes are escaped (\"secretKey\").
+size_t CountSecretKeys(absl::string_view body, size_t stop_after) {
+  static constexpr absl::string_view kField = "\"secretKey\"";
+  size_t count = 0;
+  for (size_t at = body.find(kField); at != absl::string_view::npos && count <= stop_after;
+       at = body.find(kField, at + kField.size())) {
+    ++count;
+  }
+  return count;
+}
+
 bool NeedsApproval(const v1::SecretReply& reply) {
   return reply.has_approval() &&
          reply.approval().kind_case() != google::protobuf::Value::kNullValue &&
@@ -189,7 +203,14 @@ bool NeedsApproval(const v1::SecretReply& reply) {
 // POST/PATCH/DELETE /secrets/raw/:name: OK, or the change waits for approval.
 absl::Status StatusFromWriteReply(const v1::SecretReply& reply, const std::string& what) {
   if (NeedsApproval(reply)) {
-    return absl::FailedPreconditionError(absl::StrCat(what, ": change needs approval"));
+    // The identity may not change this environment directly: a permission
+    // matter for the operator (77), not a bad config (78, FailedPrecondition's
+    // default). The code stays FailedPrecondition for callers that test it.
+    return WithExitCode(
+        absl::FailedPreconditionError(absl::StrCat(
+            what, ": change needs approval (the environment has a change policy; approve the "
+                  "request in Infisical or grant the identity direct write access)")),
+        kExitNoPerm);
   }
   if (!reply.has_secret()) return absl::InvalidArgumentError(absl::StrCat("malformed reply from ", what));
   return absl::OkStatus();
@@ -207,9 +228,8 @@ absl::StatusOr<HttpResponse> InfisicalClient::Call(const HttpRequest& request) {
     HttpRequest sent = request;
     sent.headers.emplace_back("Authorization", absl::StrCat("Bearer ", token.Expose()));
     sent.headers.emplace_back("Accept", "application/json");
+    // `sent` wipes its header values (the token) and body when it goes.
     absl::StatusOr<HttpResponse> reply = http_.Send(sent);
-    std::string& header = sent.headers[sent.headers.size() - 2].second;
-    std::fill(header.begin(), header.end(), '\0');
     if (!reply.ok()) return reply.status();
     bool refused = reply->status == 401 ||
                    (reply->status == 403 && http::ParseHttpError(*reply).error == "TokenError");
@@ -233,6 +253,13 @@ absl::StatusOr<std::vector<SecretRecord>> InfisicalClient::List(const SecretScop
   const std::string what = HttpRequestLabel(request);
   SS_ASSIGN_OR_RETURN(HttpResponse reply, Call(request));
   SS_RETURN_IF_ERROR(http::StatusFromHttp(reply, what));
+  if (CountSecretKeys(reply.body, options_.max_secrets_per_reply) >
+      options_.max_secrets_per_reply) {
+    // `reply` wipes the body when it goes.
+    return absl::OutOfRangeError(absl::StrCat(
+        what, ": reply lists more than ", options_.max_secrets_per_reply,
+        " secrets, the limit per reply: narrow secret_path or split the project"));
+  }
   // On an arena: a 10,000-row reply is ~50,000 small objects, allocated in
   // a few blocks and freed at once instead of one by one.
   google::protobuf::Arena arena;
@@ -240,8 +267,7 @@ absl::StatusOr<std::vector<SecretRecord>> InfisicalClient::List(const SecretScop
   absl::Status status = http::ParseJsonReply(reply.body, what, parsed);
   // The body holds every value: wipe it whether or not it parsed, and free it
   // now so that the records reuse its memory.
-  std::fill(reply.body.begin(), reply.body.end(), '\0');
-  std::string().swap(reply.body);
+  WipeAndFreeString(reply.body);
   SS_RETURN_IF_ERROR(status);
   return RecordsFromListReply(parsed, scope);
 }
@@ -257,9 +283,13 @@ absl::StatusOr<SecretRecord> InfisicalClient::Get(const SecretScope& scope,
   SS_ASSIGN_OR_RETURN(HttpResponse reply, Call(request));
   SS_RETURN_IF_ERROR(http::StatusFromHttp(reply, what));
   v1::SecretReply parsed;
-  SS_RETURN_IF_ERROR(http::ParseJsonReply(reply.body, what, &parsed));
-  std::fill(reply.body.begin(), reply.body.end(), '\0');
-  return RecordFromGetReply(&parsed, scope, what);
+  absl::Status status = http::ParseJsonReply(reply.body, what, &parsed);
+  WipeString(reply.body);
+  SS_RETURN_IF_ERROR(status);
+  absl::StatusOr<SecretRecord> record = RecordFromGetReply(&parsed, scope, what);
+  // Unparsed fields, or the value when the record was refused, stay in `parsed`.
+  WipeString(*parsed.mutable_secret()->mutable_secret_value());
+  return record;
 }
 
 absl::Status InfisicalClient::Write(const char* method, const SecretScope& scope,
@@ -282,13 +312,13 @@ absl::Status InfisicalClient::Write(const char* method, const SecretScope& scope
   HttpRequest request;
   request.method = method;
   request.url = absl::StrCat(options_.api_url, kRawPath, "/", UrlEncode(name));
-  SS_ASSIGN_OR_RETURN(request.body, http::ToJsonBody(body));
-  if (body.has_secret_value()) {
-    body.mutable_secret_value()->assign(body.secret_value().size(), '\0');
-  }
+  absl::StatusOr<std::string> json = http::ToJsonBody(body);
+  if (body.has_secret_value()) WipeString(*body.mutable_secret_value());
+  if (!json.ok()) return json.status();
+  request.body = *std::move(json);
   const std::string what = HttpRequestLabel(request);
+  // `request` and `reply` wipe their bodies when they go, on every path.
   absl::StatusOr<HttpResponse> reply = Call(request);
-  std::fill(request.body.begin(), request.body.end(), '\0');
   if (!reply.ok()) return reply.status();
   if (reply->status == 400 && std::string(method) == "POST" &&
       absl::StartsWith(http::ParseHttpError(*reply).message, "Secret already exist")) {
@@ -296,8 +326,10 @@ absl::Status InfisicalClient::Write(const char* method, const SecretScope& scope
   }
   SS_RETURN_IF_ERROR(http::StatusFromHttp(*reply, what));
   v1::SecretReply parsed;
-  SS_RETURN_IF_ERROR(http::ParseJsonReply(reply->body, what, &parsed));
-  std::fill(reply->body.begin(), reply->body.end(), '\0');
+  absl::Status status = http::ParseJsonReply(reply->body, what, &parsed);
+  WipeString(reply->body);
+  if (parsed.has_secret()) WipeString(*parsed.mutable_secret()->mutable_secret_value());
+  SS_RETURN_IF_ERROR(status);
   return StatusFromWriteReply(parsed, what);
 }
 

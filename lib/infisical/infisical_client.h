@@ -16,11 +16,18 @@
 namespace secretsync {
 namespace infisical {
 
+// The most secrets (rows, imports included) one list reply may carry. Checked
+// on the raw body, before any of it is parsed: a reply of 1.5 million small
+// secrets once took 751 MB and 11.5 s to parse. 100,000 is ten times the
+// largest project measured, and its parse stays under ~60 MB.
+inline constexpr size_t kMaxSecretsPerReply = 100000;
+
 struct ClientOptions {
   // The API root: the site URL plus "/api", no trailing slash, e.g.
   // "https://app.infisical.com/api" (see ApiUrlFromSiteUrl).
   std::string api_url;
   LogSink* log = nullptr;  // optional, not owned; gets "infisical.relogin" events
+  size_t max_secrets_per_reply = kMaxSecretsPerReply;
 };
 
 // Implements SecretStore with the v3 raw endpoints: GET /secrets/raw (list),
@@ -28,12 +35,16 @@ struct ClientOptions {
 // "true"/"false"; query values and the name in the path are percent-encoded.
 // Import merging follows Infisical's CLI (folder beats imports, later imports
 // beat earlier ones, personal beats shared). A write answered with 200
-// {"approval":...} fails with FailedPrecondition "change needs approval".
+// {"approval":...} fails with FailedPrecondition "change needs approval",
+// tagged exit 77 (permission refused).
 // On 401, or 403 with error "TokenError", it asks `auth` for a new token once
 // and repeats the request; other 403s are PermissionDenied. Retries of
 // transient failures are the transport's job (RetryingHttpTransport).
 // Errors are those of SecretStore plus InvalidArgument for a bad name or
-// scope (checked before any request). Messages name the request
+// scope (checked before any request), and OutOfRange (exit 65) for a list
+// reply with more than options.max_secrets_per_reply secrets (counted as
+// "secretKey" fields in the body before parsing; the transport's response
+// size cap bounds the body itself). Messages name the request
 // ("GET /api/v3/secrets/raw") and never contain tokens or values.
 // Does not own `http` or `auth`. Thread-compatible.
 class InfisicalClient : public SecretStore {

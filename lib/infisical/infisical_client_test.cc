@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lib/base/exit_codes.h"
 #include "lib/auth/static_token_provider.h"
 #include "lib/testing/fake_http_transport.h"
 #include "lib/testing/status_matchers.h"
@@ -20,6 +21,7 @@ namespace {
 
 using ::secretsync::testing::IsOk;
 using ::secretsync::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -312,6 +314,8 @@ TEST_F(InfisicalClientTest, ApprovalRepliesAreFailedPrecondition) {
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("change needs approval")));
   EXPECT_THAT(client_.Delete(scope_, "A"),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("change needs approval")));
+  // Exit 77 (permission refused), not 78 (bad config).
+  EXPECT_EQ(ExitCodeFromStatus(client_.Update(scope_, "A", v)), kExitNoPerm);
 }
 
 TEST_F(InfisicalClientTest, UpdateSendsEmptyValueExplicitly) {
@@ -352,6 +356,44 @@ TEST_F(InfisicalClientTest, CanaryNeverInStatusesOrLogs) {
     EXPECT_THAT(std::string(s.message()), Not(HasSubstr(kCanary))) << s;
   }
   EXPECT_THAT(log_.Joined(), Not(HasSubstr(kCanary)));
+}
+
+// A body of `n` minimal secret rows, each carrying the canary as its value.
+std::string ManySecrets(size_t n) {
+  std::string body = "{\"secrets\":[";
+  body.reserve(n * 64);
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0) body += ",";
+    absl::StrAppend(&body, "{\"secretKey\":\"K", i, "\",\"secretValue\":\"", kCanary, "\"}");
+  }
+  body += "]}";
+  return body;
+}
+
+TEST_F(InfisicalClientTest, RefusesAListReplyOverTheDefaultLimitBeforeParsing) {
+  fake_.On("GET", "/api/v3/secrets/raw", JsonReply(200, ManySecrets(kMaxSecretsPerReply + 1)));
+  auto list = client_.List(scope_);
+  EXPECT_THAT(list, StatusIs(absl::StatusCode::kOutOfRange,
+                             AllOf(HasSubstr("GET /api/v3/secrets/raw"),
+                                   HasSubstr("more than 100000 secrets"), Not(HasSubstr(kCanary)))));
+  EXPECT_EQ(ExitCodeFromStatus(list.status()), kExitDataErr);
+}
+
+TEST_F(InfisicalClientTest, SecretLimitCountsImportsAndAllowsExactlyTheLimit) {
+  ClientOptions options{"https://infisical.test/api", nullptr};
+  options.max_secrets_per_reply = 3;
+  InfisicalClient client(fake_, auth_, options);
+  fake_.On("GET", "/api/v3/secrets/raw",
+           JsonReply(200, R"({"secrets":[{"secretKey":"A","secretValue":"a"},{"secretKey":"B","secretValue":"\"secretKey\""}],
+                             "imports":[{"secretPath":"/s","secrets":[{"secretKey":"C","secretValue":"c"}]}]})"));
+  fake_.On("GET", "/api/v3/secrets/raw",
+           JsonReply(200, R"({"secrets":[{"secretKey":"A","secretValue":"a"},{"secretKey":"B","secretValue":"b"}],
+                             "imports":[{"secretPath":"/s","secrets":[{"secretKey":"C","secretValue":"c"},{"secretKey":"D","secretValue":"d"}]}]})"));
+  auto three = client.List(scope_);
+  ASSERT_THAT(three, IsOk());
+  EXPECT_EQ(three->size(), 3u);
+  EXPECT_THAT(client.List(scope_),
+              StatusIs(absl::StatusCode::kOutOfRange, HasSubstr("more than 3 secrets")));
 }
 
 }  // namespace

@@ -1,9 +1,14 @@
 // NewInfisicalStore and config helpers (see infisical_store.h).
 #include "lib/infisical/infisical_store.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -11,6 +16,7 @@
 #include "lib/auth/static_token_provider.h"
 #include "lib/auth/token_cache.h"
 #include "lib/auth/universal_auth.h"
+#include "lib/base/exit_codes.h"
 #include "lib/base/status_macros.h"
 #include "lib/infisical/infisical_client.h"
 
@@ -18,8 +24,82 @@ namespace secretsync {
 namespace infisical {
 namespace {
 
+absl::Status SiteUrlError(absl::string_view why) {
+  return WithExitCode(absl::FailedPreconditionError(absl::StrCat("config infisical.site_url: ", why)),
+                      kExitConfig);
+}
+
+// A dotted-quad IPv4 literal, parsed by inet_pton: exactly four decimal
+// octets, so "127.1", "0x7f.0.0.1", "0177.0.0.1" and "127.0.0.1.evil" are not.
+bool ParseIpv4(absl::string_view text, in_addr* out) {
+  return inet_pton(AF_INET, std::string(text).c_str(), out) == 1;
+}
+
+bool ParseIpv6(absl::string_view text, in6_addr* out) {
+  return inet_pton(AF_INET6, std::string(text).c_str(), out) == 1;
+}
+
+// Where plain http may go: an IPv4 literal in 127.0.0.0/8, the IPv6 literal
+// ::1 (in brackets, any spelling inet_pton reads as ::1), or exactly
+// "localhost" (which curl resolves to loopback itself, without DNS). Any other
+// name is refused, since DNS decides where it goes; so is an IPv4-mapped
+// [::ffff:127.0.0.1]: loopback only through the dual-stack mapping, and no
+// setup needs it.
 bool IsLoopbackHost(absl::string_view host) {
-  return host == "localhost" || host == "[::1]" || absl::StartsWith(host, "127.");
+  if (host == "localhost") return true;
+  if (absl::StartsWith(host, "[")) {
+    in6_addr a6;
+    return ParseIpv6(host.substr(1, host.size() - 2), &a6) && IN6_IS_ADDR_LOOPBACK(&a6);
+  }
+  in_addr a4;
+  return ParseIpv4(host, &a4) && (ntohl(a4.s_addr) >> 24) == 127;
+}
+
+bool IsHostNameChar(char c) { return absl::ascii_isalnum(c) || c == '-' || c == '.'; }
+
+// Splits "host[:port]" (host possibly "[v6]") and checks each part: a name of
+// letters, digits, '-' and '.', or a bracketed IPv6 literal; a port of 1-5
+// digits up to 65535. Refuses userinfo ('@'), percent-encoding and every
+// other character curl or a resolver might read differently than we do.
+absl::StatusOr<std::string> HostOfAuthority(absl::string_view authority) {
+  absl::string_view host = authority;
+  absl::string_view port;
+  bool has_port = false;
+  if (absl::StartsWith(authority, "[")) {
+    size_t close = authority.find(']');
+    if (close == absl::string_view::npos) return SiteUrlError("unterminated [IPv6] host");
+    host = authority.substr(0, close + 1);
+    absl::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (!absl::ConsumePrefix(&after, ":")) return SiteUrlError("not a plain site URL");
+      port = after;
+      has_port = true;
+    }
+    in6_addr a6;
+    if (!ParseIpv6(host.substr(1, host.size() - 2), &a6)) {
+      return SiteUrlError("the [IPv6] host is not an IPv6 address");
+    }
+  } else {
+    size_t colon = authority.find(':');
+    if (colon != absl::string_view::npos) {
+      host = authority.substr(0, colon);
+      port = authority.substr(colon + 1);
+      has_port = true;
+    }
+    if (host.empty() || !std::all_of(host.begin(), host.end(), IsHostNameChar)) {
+      return SiteUrlError(
+          "the host must be a name or an IP address (no credentials, '%' or other "
+          "characters; use auth for credentials)");
+    }
+  }
+  if (has_port) {
+    int number = 0;
+    if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), absl::ascii_isdigit) ||
+        !absl::SimpleAtoi(port, &number) || number < 1 || number > 65535) {
+      return SiteUrlError("the port must be a number from 1 to 65535");
+    }
+  }
+  return std::string(host);
 }
 
 // Owns the pieces NewInfisicalStore builds and forwards to the client. The
@@ -43,35 +123,26 @@ class ConfiguredStore : public ForwardingSecretStore {
 }  // namespace
 
 absl::StatusOr<std::string> ApiUrlFromSiteUrl(absl::string_view site_url) {
+  // Messages never quote the URL: it may carry credentials by mistake.
   absl::string_view url = absl::StripAsciiWhitespace(site_url);
-  if (url.empty()) {
-    return absl::FailedPreconditionError("config infisical.site_url: not set");
-  }
+  if (url.empty()) return SiteUrlError("not set");
   absl::string_view rest = url;
   bool https = absl::ConsumePrefix(&rest, "https://");
   if (!https && !absl::ConsumePrefix(&rest, "http://")) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("config infisical.site_url '", url, "': must start with https://"));
+    return SiteUrlError("must start with https://");
   }
-  absl::string_view host = rest.substr(0, rest.find('/'));
-  if (absl::StrContains(host, "@")) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "config infisical.site_url: must not carry credentials (use auth instead)"));
+  if (absl::StrContains(rest, "@")) {
+    return SiteUrlError("must not carry credentials (use auth instead)");
   }
-  size_t colon = host.rfind(':');
-  if (colon != absl::string_view::npos && host.find(']') == absl::string_view::npos) {
-    host = host.substr(0, colon);
-  } else if (absl::StartsWith(host, "[")) {
-    host = host.substr(0, host.find(']') + 1);
+  if (absl::StrContains(url, "?") || absl::StrContains(url, "#") ||
+      absl::StrContains(url, "\\")) {
+    return SiteUrlError("not a plain site URL (no query, fragment or backslash)");
   }
-  if (host.empty() || absl::StrContains(url, "?") || absl::StrContains(url, "#")) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("config infisical.site_url '", url, "': not a plain site URL"));
-  }
+  SS_ASSIGN_OR_RETURN(std::string host, HostOfAuthority(rest.substr(0, rest.find('/'))));
   if (!https && !IsLoopbackHost(host)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("config infisical.site_url '", url,
-                     "': plain http is only allowed for loopback hosts; use https://"));
+    return SiteUrlError(absl::StrCat(
+        "plain http is only allowed to an IP address in 127.0.0.0/8, [::1] or localhost, "
+        "not to host ", host, " (the client secret would cross the network in clear); use https://"));
   }
   while (absl::ConsumeSuffix(&url, "/")) {
   }
@@ -126,8 +197,8 @@ absl::StatusOr<std::unique_ptr<SecretStore>> NewInfisicalStore(
       options.client_id = std::string(client_id.Expose());
       options.client_secret = std::move(client_secret);
       if (!a.token_cache_file().empty()) {
-        options.cache = std::make_unique<auth::TokenCache>(a.token_cache_file(), api_url,
-                                                           options.client_id, log);
+        options.cache = std::make_unique<auth::TokenCache>(
+            a.token_cache_file(), api_url, options.client_id, options.client_secret, log);
       }
       provider = std::make_unique<auth::UniversalAuthProvider>(*retrying, clock, log,
                                                                std::move(options));

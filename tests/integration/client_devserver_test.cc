@@ -235,6 +235,30 @@ TEST_F(ClientDevserverTest, GivesUpAfterBoundedAttempts) {
   EXPECT_EQ(stack_->clock.sleeps().size(), 4u);  // max_retries 4: 5 attempts
 }
 
+// Real Infisical (self-hosted, October 2024) rate-limits with HTTP 500 and
+// retry-after: retried after the stated wait, and reported as rate limiting
+// (75) when the wait is too long.
+TEST_F(ClientDevserverTest, RateLimitingSentAsFiveHundredIsRetriedThenReported) {
+  ASSERT_THAT(stack_->client.List(stack_->scope), IsOk());
+  stack_->Fault(R"({"mode":"status","count":1,"status":500,"retryAfter":3,"pathPrefix":"/api/v3/secrets"})");
+  ASSERT_THAT(stack_->client.List(stack_->scope), IsOk());
+  ASSERT_EQ(stack_->clock.sleeps().size(), 1u);
+  EXPECT_EQ(stack_->clock.sleeps()[0], absl::Seconds(3));
+  stack_->Fault(R"({"mode":"status","count":10,"status":500,"retryAfter":120,"pathPrefix":"/api/v3/secrets"})");
+  auto list = stack_->client.List(stack_->scope);
+  EXPECT_THAT(list, StatusIs(absl::StatusCode::kResourceExhausted,
+                             HasSubstr("rate limited by Infisical; retry after 120 s")));
+  EXPECT_EQ(stack_->clock.sleeps().size(), 1u);  // 120 s is past max_retry_after: no wait
+  EXPECT_THAT(std::string(list.status().message()), Not(HasSubstr(kValueCanary)));
+}
+
+TEST_F(ClientDevserverTest, PlainFiveHundredIsRetried) {
+  ASSERT_THAT(stack_->client.List(stack_->scope), IsOk());
+  stack_->Fault(R"({"mode":"status","count":1,"status":500,"pathPrefix":"/api/v3/secrets"})");
+  ASSERT_THAT(stack_->client.List(stack_->scope), IsOk());
+  EXPECT_EQ(stack_->clock.sleeps().size(), 1u);
+}
+
 TEST_F(ClientDevserverTest, DelayIsDeadlineExceededThenRetried) {
   ASSERT_THAT(stack_->client.List(stack_->scope), IsOk());
   stack_->Fault(R"({"mode":"delay","count":1,"delayMs":3000,"pathPrefix":"/api/v3/secrets"})");
