@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "lib/base/exit_codes.h"
@@ -65,6 +66,7 @@ absl::StatusOr<Generator> GeneratorFromFlags(const KeygenOptions& o) {
 absl::Status PrintValues(const Generator& g, int64_t count, RandomSource& random,
                          std::ostream& out) {
   std::string buffer;
+  absl::Cleanup wipe = [&buffer] { WipeString(buffer); };  // on every path
   for (int64_t i = 0; i < count; ++i) {
     SS_ASSIGN_OR_RETURN(SecretValue v, gen::Generate(g, random));
     buffer.append(v.Expose().data(), v.size());
@@ -72,8 +74,6 @@ absl::Status PrintValues(const Generator& g, int64_t count, RandomSource& random
   }
   out << buffer;
   out.flush();
-  volatile char* p = buffer.empty() ? nullptr : &buffer[0];
-  for (size_t i = 0; i < buffer.size(); ++i) p[i] = 0;
   return absl::OkStatus();
 }
 

@@ -18,7 +18,7 @@ allowed=(
   lib/dotenv/reader.cc                # reads the old .env to diff names
   lib/dotenv/writer.cc                # quotes values into the .env
   lib/fileio/atomic_writer.cc         # writes the bytes to disk
-  lib/gen/keygen_command.cc           # prints generated values (its job)
+  lib/keygen/keygen_command.cc        # prints generated values (its job)
   lib/infisical/infisical_client.cc   # request bodies and Authorization header
   lib/infisical/infisical_store.cc    # parses a service token's parts
   lib/postgres/libpq_connection.cc    # hands the login password to libpq (parameter array)
