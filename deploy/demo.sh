@@ -2,16 +2,17 @@
 # The README demo: installs what is missing, builds, starts the dev server
 # seeded with the GlitchTip project, creates the missing secrets with
 # `keygen --push`, renders .env with `sync`, shows it with values masked,
-# syncs again (nothing to do), and stops the dev server.
+# syncs again (nothing to do), then starts two gRPC agents and fans a change
+# out to both (deploy/demo_fanout.sh), and stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 
 bash deploy/setup.sh
 echo "== building (the first build takes a few minutes)"
-bazel build --config=ci //tools:devserver //tools:keygen //tools:sync 2>&1 | grep -E '^(ERROR|FAILED)' || true
+bazel build --config=ci //tools:devserver //tools:keygen //tools:sync //tools:agent //tools:fanout 2>&1 | grep -E '^(ERROR|FAILED)' || true
 bin="$repo/bazel-bin/tools"
-for b in devserver keygen sync; do [ -x "$bin/$b" ] || { echo "demo: build of //tools:$b failed" >&2; exit 70; }; done
+for b in devserver keygen sync agent fanout; do [ -x "$bin/$b" ] || { echo "demo: build of //tools:$b failed" >&2; exit 70; }; done
 
 work=$(mktemp -d /tmp/secretsync-demo.XXXXXX)
 ex="$repo/deploy/examples/glitchtip"
@@ -60,4 +61,6 @@ curl -sf -o /dev/null -X PATCH "$url/api/v3/secrets/raw/EMAIL_URL" -H "Authoriza
   -d '{"workspaceSlug":"glitchtip","projectSlug":"glitchtip","environment":"prod","secretPath":"/","secretValue":"smtps://apikey:new-demo-key@smtp.example.com:465"}'
 "$bin/sync" --config=demo.textproto --site-url="$url" --dry_run
 "$bin/sync" --config=demo.textproto --site-url="$url"
-echo "== done; the dev server stops now"
+
+bash "$repo/deploy/demo_fanout.sh" "$bin" "$url" "$work"
+echo "== done; the agents and the dev server stop now"
