@@ -5,12 +5,11 @@
 #   bash tests/bench/agent_bench.sh            # N=100, idle 60 s
 #   AGENTS=50 IDLE_SECONDS=30 bash tests/bench/agent_bench.sh
 #
-# Until the sync core is wired into //tools:agent (tools/agent_sync_service.cc)
-# the agents are //tests/agent:fake_agent: the real agent command (mTLS,
-# auth, single flight, gRPC) over a FakeSyncService whose syncs take ~0 ms.
-# Then set AGENT_ARGS to each agent's real flags (--deployment_configs=...,
-# with {i} replaced by the agent's index) and AGENT=bazel-bin/tools/agent to
-# measure real syncs against the dev server.
+# Each agent is the real //tools:agent with its own deployment folder, and
+# every round first changes SECRET_KEY in the dev server, so each of the N
+# agents does a real sync (login, list, render, atomic write, on-change) per
+# round. FAKE=1 runs //tests/agent:fake_agent instead (the agent command over
+# a FakeSyncService whose syncs take ~0 ms): the gRPC and fan-out cost alone.
 set -euo pipefail
 source "$(dirname "$0")/bench_lib.sh"
 
@@ -26,12 +25,42 @@ cleanup() {
 }
 trap cleanup EXIT
 
-(cd "$BENCH_REPO" && bazel build --config=opt //tests/agent:fake_agent //tools:fanout //tools:agent) \
-  >"$work/build.log" 2>&1 || { tail -n 30 "$work/build.log" >&2; exit 1; }
+(cd "$BENCH_REPO" && bazel build --config=opt //tests/agent:fake_agent //tools:fanout //tools:agent \
+  //tools:devserver //tools:keygen) >"$work/build.log" 2>&1 || { tail -n 30 "$work/build.log" >&2; exit 1; }
 bin=$(cd "$BENCH_REPO" && bazel info --config=opt bazel-bin 2>/dev/null)
-cp "$bin/tests/agent/fake_agent" "$bin/tools/fanout" "$work/"
-AGENT=${AGENT:-$work/fake_agent}
+cp "$bin/tests/agent/fake_agent" "$bin/tools/fanout" "$bin/tools/agent" "$bin/tools/devserver" \
+  "$bin/tools/keygen" "$work/"
 FANOUT=$work/fanout
+ex=$BENCH_REPO/deploy/examples/glitchtip
+change_secret() { :; }
+if [ "${FAKE:-0}" = 1 ]; then
+  AGENT=$work/fake_agent
+else
+  AGENT=$work/agent
+  "$work/devserver" --listen 127.0.0.1:0 --seed "$ex/devserver-seed.textproto" \
+    >"$work/devserver.out" 2>"$work/devserver.log" &
+  pids+=($!)
+  for _ in $(seq 1 100); do grep -q '^listening on ' "$work/devserver.out" 2>/dev/null && break; sleep 0.05; done
+  url=$(sed -n 's/^listening on //p' "$work/devserver.out")
+  export INFISICAL_UNIVERSAL_AUTH_CLIENT_ID=demo-client-id
+  export INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET=demo-client-secret
+  (cd "$work" && cp "$ex/demo.textproto" "$ex/.env.template" . && \
+    "$work/keygen" --config=demo.textproto --site-url="$url" --push >/dev/null 2>&1)
+  for i in $(seq 1 "$agents"); do
+    mkdir -p "$work/d$i"
+    cp "$ex/.env.template" "$work/d$i/"
+    sed "s#http://127.0.0.1:8787#$url#" "$ex/demo.textproto" >"$work/d$i/glitchtip.textproto"
+  done
+  AGENT_ARGS="--deployment_configs=$work/d{i}/glitchtip.textproto"
+  change_secret() {
+    local token
+    token=$(curl -sf -X POST "$url/api/v1/auth/universal-auth/login" -H 'Content-Type: application/json' \
+      -d '{"clientId":"demo-client-id","clientSecret":"demo-client-secret"}' | jq -r .accessToken)
+    curl -sf -o /dev/null -X PATCH "$url/api/v3/secrets/raw/SECRET_KEY" -H "Authorization: Bearer $token" \
+      -H 'Content-Type: application/json' \
+      -d "{\"workspaceSlug\":\"glitchtip\",\"environment\":\"prod\",\"secretPath\":\"/\",\"secretValue\":\"$("$work/keygen")\"}"
+  }
+fi
 bash "$BENCH_REPO/tests/agent/make_certs.sh" "$work/pki"
 pki=$work/pki
 export GRPC_VERBOSITY=NONE
@@ -59,6 +88,7 @@ for i in $(seq 1 "$agents"); do start_agent "$i" >>"$work/hosts"; done
 
 times=()
 for r in $(seq 1 "$rounds"); do
+  change_secret
   t0=$(bench_now_us)
   rc=0
   "$FANOUT" --hosts_file="$work/hosts" --ca_file="$pki/ca.pem" --tls_cert_file="$pki/client.pem" \
@@ -70,10 +100,11 @@ for r in $(seq 1 "$rounds"); do
   times+=($(( (t1 - t0) / 1000 )))
 done
 median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (rounds + 1) / 2 ))p")
-echo "fan-out to $agents agents (--parallel=${PARALLEL:-16}): median $median ms of $rounds rounds"
+written=$(grep -c '"SECRET_KEY"' "$work/fanout.json" || true)
+echo "fan-out to $agents agents (--parallel=${PARALLEL:-16}, $([ "${FAKE:-0}" = 1 ] && echo fake || echo real) syncs, last round $written hosts changed SECRET_KEY): median $median ms of $rounds rounds"
 
 # Idle: the first agent, after the fan-out, left alone.
-pid=${pids[0]}
+pid=$(pgrep -f "^$AGENT " | head -n1)
 switches() {
   local sum=0 f v n
   for f in /proc/"$pid"/task/*/status; do
@@ -83,7 +114,7 @@ switches() {
   done
   echo "$sum"
 }
-for p in "${pids[@]:1}"; do kill "$p"; done
+for p in "${pids[@]}"; do [ "$p" = "$pid" ] || kill "$p" 2>/dev/null || true; done
 sleep 2
 s0=$(switches)
 sleep "$idle_seconds"
