@@ -70,8 +70,8 @@ echo
 echo "secretsync benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(load) at the end"
 echo "(wall time of whole processes, ms; median of interleaved runs; ratio = median / baseline median)"
 echo
-printf '| %-14s | %-40s | %5s | %9s | %-19s | %-34s | %6s |\n' script figure runs median "min-max" "baseline (median)" ratio
-printf '| %-14s | %-40s | %5s | %9s | %-19s | %-34s | %6s |\n' --- --- ---: ---: --- --- ---:
+printf '| %-14s | %-40s | %5s | %9s | %-19s | %-42s | %6s |\n' script figure runs median "min-max" "baseline (median)" ratio
+printf '| %-14s | %-40s | %5s | %9s | %-19s | %-42s | %6s |\n' --- --- ---: ---: --- --- ---:
 for g in $(find "$results" -maxdepth 1 -type d -name 'g*' | sort); do
   script=$(cat "$g/script")
   mapfile -t names <"$g/names"
@@ -80,7 +80,7 @@ for g in $(find "$results" -maxdepth 1 -type d -name 'g*' | sort); do
     read -r med min max <<<"$(stat "$g/$i.us")"
     fails=""
     [ -s "$g/$i.fail" ] && fails=" ($(wc -l <"$g/$i.fail") FAILED)"
-    printf '| %-14s | %-40s | %5d | %9s | %-19s | %-34s | %5sx |\n' "$script" "${names[i]}$fails" \
+    printf '| %-14s | %-40s | %5d | %9s | %-19s | %-42s | %5sx |\n' "$script" "${names[i]}$fails" \
       "$(wc -l <"$g/$i.us")" "$med" "$min-$max" "${names[0]} ($bmed)" \
       "$(awk -v a="$med" -v b="$bmed" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')"
   done
