@@ -22,6 +22,11 @@ inline void Check(bool ok, const char* invariant) {
   std::abort();
 }
 
+// The canary planted as a secret appears in the input itself (the fuzzer
+// copies strings it sees): the input is not secret, so a message quoting it
+// (e.g. a key the fuzzer named after the canary) proves nothing.
+inline bool InputHasCanary(absl::string_view input) { return absl::StrContains(input, kCanary); }
+
 // `status` is OK or its message does not contain `secret`.
 inline void CheckMessageFree(const absl::Status& status, absl::string_view secret,
                              const char* invariant) {
