@@ -10,6 +10,7 @@ packages=(
   libpq-dev postgresql libcpp-httplib-dev nlohmann-json3-dev
   openssl curl jq gettext-base python3 python3-grpcio python3-protobuf hyperfine util-linux
   systemd  # systemd-analyze verify in tests/e2e:systemd_unit_test
+  clang-14 libclang-rt-14-dev  # --config=fuzz: clang and libFuzzer (tests/fuzz)
 )
 
 missing=()

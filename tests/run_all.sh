@@ -2,7 +2,8 @@
 # Runs the whole secretsync test suite: installs missing packages, builds
 # everything, runs every Bazel test (unit, contract, integration, end-to-end;
 # they start their own dev servers on 127.0.0.1 and stop them), then the
-# sanitizer build of the tests. Prints "N passed, N failed" last.
+# sanitizer build of the tests, then a 30-second libFuzzer smoke run of each
+# fuzz target (tests/fuzz, docs/fuzzing.md). Prints "N passed, N failed" last.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,8 +40,27 @@ if [ "$tests_rc" -eq 0 ]; then  # the agent is multi-threaded: its tests also ru
 fi
 [ "$rc" -ne 0 ] || rc=$tests_rc
 
-passed=$(( $(grep -cE '^//.* PASSED' "$log") + lint_passed ))
-failed=$(( $(grep -cE '^//.* (FAILED|TIMEOUT|NO STATUS|FAILED TO BUILD)' "$log") + lint_failed ))
+# Fuzz smoke runs: each target 30 s on a fresh copy of its corpus (and saved
+# regressions); a crash is saved under tests/fuzz/regressions/<target>/.
+fuzz_passed=0
+fuzz_failed=0
+echo "== fuzz smoke runs (--config=fuzz, 30 s each)" >&2
+if bazel build "${bazel_flags[@]}" --config=fuzz //tests/fuzz/... >>"$log" 2>&1; then
+  for t in $(sed -n 's/^ *name = "\(.*_fuzz\)",$/\1/p' tests/fuzz/BUILD.bazel); do
+    if SECRETSYNC_FUZZ_NO_BUILD=1 bash tests/fuzz/run.sh "$t" 30 >"$log.fuzz" 2>&1; then
+      fuzz_passed=$((fuzz_passed + 1)); echo "ok   fuzz $t (30 s, $(sed -n 's/^stat::number_of_executed_units: *//p' "$log.fuzz") runs)" >&2
+    else
+      fuzz_failed=$((fuzz_failed + 1)); echo "FAIL fuzz $t" >&2; tail -40 "$log.fuzz" >&2
+    fi
+  done
+  rm -f "$log.fuzz"
+else
+  fuzz_failed=1; echo "FAIL fuzz build (bazel build --config=fuzz //tests/fuzz/...)" >&2
+fi
+[ "$fuzz_failed" -eq 0 ] || [ "$rc" -ne 0 ] || rc=1
+
+passed=$(( $(grep -cE '^//.* PASSED' "$log") + lint_passed + fuzz_passed ))
+failed=$(( $(grep -cE '^//.* (FAILED|TIMEOUT|NO STATUS|FAILED TO BUILD)' "$log") + lint_failed + fuzz_failed ))
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi  # a build error is a failure
 echo "$passed passed, $failed failed"
 exit "$rc"

@@ -25,6 +25,32 @@ namespace {
 
 bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 
+// In a double-quoted value starting at `open` (the quote), the offset of the
+// first `\0ddd` escape the dotenv reader decodes to `$`, or npos. Such a `$`
+// starts an interpolation when compose reads the file, which a line copied
+// verbatim cannot promise (the keys it would see are those of the whole
+// output). Mirrors DecodeEscapes in lib/dotenv/reader.cc. Found by
+// tests/fuzz:template_fuzz (regressions/template_fuzz/octal-dollar).
+size_t OctalDollarEscape(absl::string_view text, size_t open) {
+  for (size_t i = open + 1; i < text.size(); ++i) {
+    if (text[i] == '"') return absl::string_view::npos;  // the closing quote
+    if (text[i] != '\\' || i + 1 == text.size()) continue;
+    if (text[i + 1] != '0') {
+      ++i;  // a two-character escape (\" \\ \n ...) or an unknown one
+      continue;
+    }
+    size_t j = i + 2;
+    int code = 0;
+    while (j < text.size() && j < i + 5 && text[j] >= '0' && text[j] <= '7') {
+      code = code * 8 + (text[j] - '0');
+      ++j;
+    }
+    if (j > i + 2 && (code & 0xFF) == '$') return i;
+    i = (j > i + 2 ? j : i + 2) - 1;
+  }
+  return absl::string_view::npos;
+}
+
 class LineParser {
  public:
   LineParser(absl::string_view filename, int line, absl::string_view text)
@@ -64,6 +90,16 @@ class LineParser {
     size_t value_start = eq + 1;
     absl::string_view value = text_.substr(value_start);
     if (value.find('$') == absl::string_view::npos) {
+      size_t open = value_start;
+      while (open < text_.size() && IsBlank(text_[open])) ++open;
+      if (open < text_.size() && text_[open] == '"') {
+        size_t octal = OctalDollarEscape(text_, open);
+        if (octal != absl::string_view::npos) {
+          return Error(octal, absl::StrCat("value of ", key,
+                                           " writes `$` as an octal escape; write $$ for a "
+                                           "literal `$` or ${NAME} for a secret"));
+        }
+      }
       // Copied verbatim: record what compose will read from it.
       absl::StatusOr<dotenv::DotenvMap> parsed = dotenv::ParseDotenv(text_, filename_);
       if (!parsed.ok()) {

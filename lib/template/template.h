@@ -5,7 +5,9 @@
 //  - Lines are blank, `# comment`, or `[export ]KEY=value`; KEY must match
 //    ^[A-Za-z_][A-Za-z0-9_]*$, with no space before `=`; duplicate keys are errors.
 //  - A line whose value has no `$` is copied to the output byte for byte, so
-//    compose reads it exactly as written (any compose quoting works there).
+//    compose reads it exactly as written (any compose quoting works there),
+//    except that a double-quoted one may not spell `$` as an octal escape
+//    (`"\044"`): compose would then interpolate it.
 //  - A value with `$` is rendered. It may be written unquoted (leading and
 //    trailing blanks dropped, a ` #` starts a comment), or inside '...' or "..."
 //    that close on the same line (optionally followed by blanks and `# comment`).

@@ -108,12 +108,29 @@ TEST(TemplateTest, SyntaxErrorsNameFileLineAndColumn) {
       {"A=1\r\n", "template t:1:4: carriage return"},
       {"A=\xff\n", "template t:1:1: line is not valid UTF-8"},
       {"A=\"unclosed\n", "template t:1:3: value of A is not valid dotenv"},
+      // Found by tests/fuzz:template_fuzz: compose decodes \044 to `$` and then
+      // interpolates $B, which a line copied verbatim cannot account for.
+      {"B=q\nA=\"\\044B\"\n", "template t:2:4: value of A writes `$` as an octal escape"},
+      {"A=\"x\\0444{B}\"\n", "template t:1:5: value of A writes `$` as an octal escape"},
   };
   for (const Case& c : kCases) {
     SCOPED_TRACE(absl::StrCat("case ", &c - kCases));
     EXPECT_THAT(ParseTemplate(c.text, "t"),
                 StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.message)));
   }
+}
+
+TEST(TemplateTest, OctalEscapesThatAreNotADollarStayVerbatim) {
+  // \\044 is a backslash then "044"; single quotes and unquoted values do not
+  // decode escapes; \0101 is "A".
+  auto tmpl = ParseTemplate("B=q\nC=\"\\\\044B\"\nD='\\044B'\nE=\\044B\nF=\"\\0101\"\n", "t");
+  ASSERT_THAT(tmpl.status(), IsOk());
+  auto env = Render(*tmpl, [](absl::string_view) -> const SecretValue* { return nullptr; });
+  ASSERT_THAT(env.status(), IsOk());
+  EXPECT_EQ(ValueOf(*env, "C"), "\\044B");
+  EXPECT_EQ(ValueOf(*env, "D"), "\\044B");
+  EXPECT_EQ(ValueOf(*env, "E"), "\\044B");
+  EXPECT_EQ(ValueOf(*env, "F"), "A");
 }
 
 TEST(TemplateTest, MissingSecretsAreAllListedInOneNotFound) {

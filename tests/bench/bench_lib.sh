@@ -21,11 +21,14 @@ BENCH_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # a concurrent rebuild by someone else cannot swap them mid-run); sets
 # KEYGEN, SYNC, DEVSERVER. `bazel info --config=opt bazel-bin` is the opt
 # output folder (the bazel-bin symlink follows whatever was built last).
+# BENCH_CONFIG (default opt) names the Bazel config: tests/bench/run_all.sh
+# sets "bench" (opt in its own output folder, bazel-bench-bin).
 bench_build() {
-  (cd "$BENCH_REPO" && bazel build --config=opt //tools:keygen //tools:sync //tools:devserver) \
+  local cfg=${BENCH_CONFIG:-opt}
+  (cd "$BENCH_REPO" && bazel build --config="$cfg" //tools:keygen //tools:sync //tools:devserver) \
     >"$1/build.log" 2>&1 || { tail -n 30 "$1/build.log" >&2; echo "bench: bazel build failed" >&2; exit 1; }
   local bin
-  bin=$(cd "$BENCH_REPO" && bazel info --config=opt bazel-bin 2>/dev/null)
+  bin=$(cd "$BENCH_REPO" && bazel info --config="$cfg" bazel-bin 2>/dev/null)
   mkdir -p "$1/bin"
   cp "$bin/tools/keygen" "$bin/tools/sync" "$bin/tools/devserver" "$1/bin/"
   KEYGEN=$1/bin/keygen
@@ -77,6 +80,19 @@ bench_interleave() {
       if [ "$_bi_rc" -ne 0 ]; then echo "$_bi_rc" >>"$_bi_out/${_bi_names[_bi_i]}.fail"; fi
     done
   done
+  # For tests/bench/run_all.sh's table: each call's figures as one group, the
+  # first command being the baseline the others are compared with.
+  if [ -n "${BENCH_RESULTS_DIR:-}" ]; then
+    local _bi_g
+    _bi_g=$BENCH_RESULTS_DIR/g$(printf '%03d' "$(find "$BENCH_RESULTS_DIR" -maxdepth 1 -type d -name 'g*' | wc -l)")
+    mkdir -p "$_bi_g"
+    for ((_bi_i = 0; _bi_i < _bi_n; _bi_i++)); do
+      printf '%s\n' "${_bi_names[_bi_i]}" >>"$_bi_g/names"
+      cp "$_bi_out/${_bi_names[_bi_i]}.us" "$_bi_g/$_bi_i.us"
+      cp "$_bi_out/${_bi_names[_bi_i]}.fail" "$_bi_g/$_bi_i.fail"
+    done
+    printf '%s\n' "${BENCH_SCRIPT:-?}" >"$_bi_g/script"
+  fi
 }
 
 # bench_failures OUTDIR NAME: "" or " (K runs failed: exit codes ...)".
