@@ -17,15 +17,17 @@ namespace secretsync {
 namespace http {
 namespace {
 
-// Printable ASCII only (no log/terminal injection), truncated.
+// Printable ASCII only (no log/terminal injection), at most `max_bytes`: a
+// longer text is cut and ends in "...".
 std::string Sanitize(absl::string_view text, size_t max_bytes) {
   std::string out;
   for (char c : text) {
-    if (out.size() >= max_bytes) {
-      out += "...";
-      break;
-    }
+    if (out.size() > max_bytes) break;  // enough to know it is too long
     out.push_back(c >= 0x20 && c < 0x7f ? c : '?');
+  }
+  if (out.size() > max_bytes) {
+    out.resize(max_bytes > 3 ? max_bytes - 3 : 0);
+    out += "...";
   }
   return out;
 }
