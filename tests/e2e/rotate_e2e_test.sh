@@ -205,22 +205,33 @@ check "wrong current password: nothing pending" no_pending
 check "wrong current password: Infisical unchanged" [ "$(get_secret POSTGRES_PASSWORD)" = canaryWrongCurrentPw9 ]
 set_secret POSTGRES_PASSWORD "$cur"
 
-# The exec route: psql on the Unix socket as the superuser, SQL on stdin.
-write_config "exec_command: [\"/usr/bin/psql\", \"-h\", \"$pgdir\", \"-p\", \"$PGPORT\", \"-U\", \"postgres\", \"-d\", \"glitchtip\", \"-X\", \"-q\", \"-v\", \"ON_ERROR_STOP=1\"]"
+# The exec route: psql on the Unix socket as the superuser, SQL on stdin,
+# through a wrapper that records its argv, environment names and stdin.
+cat >"$work/psql-recorder.sh" <<SH
+#!/bin/bash
+echo "argv: \$*" >>"$work/exec.argv"
+env | cut -d= -f1 | sort | tr '\n' ' ' >>"$work/exec.argv"; echo >>"$work/exec.argv"
+tee -a "$work/exec.stdin" | exec "\$@"
+SH
+chmod 755 "$work/psql-recorder.sh"
+write_config "exec_command: [\"$work/psql-recorder.sh\", \"/usr/bin/psql\", \"-h\", \"$pgdir\", \"-p\", \"$PGPORT\", \"-U\", \"postgres\", \"-d\", \"glitchtip\", \"-X\", \"-q\", \"-v\", \"ON_ERROR_STOP=1\"]"
 rot --secret POSTGRES_PASSWORD; rc=$?
 check "exec route exits 0" [ "$rc" -eq 0 ]
 check "exec route: database = Infisical = .env" consistent
+check "exec route: the SQL on stdin carries a SCRAM verifier" grep -q "PASSWORD 'SCRAM-SHA-256\\\$4096:" "$work/exec.stdin"
+check "exec route: the command got no Infisical credential" bash -c "! grep -q E2E_CLIENT '$work/exec.argv'"
+check "exec route: the command got PATH" grep -qw PATH "$work/exec.argv"
 check "exec route: the old password no longer logs in" bash -c "! PGPASSWORD='$cur' psql 'host=127.0.0.1 port=$PGPORT user=$ROLE dbname=glitchtip' -XAtqc 'SELECT 1' >/dev/null 2>&1"
 
 # Canaries: no value in rotate's output, the on-change log or the server log.
 leaks=0
 for v in "${seen[@]}" canaryWrongCurrentPw9 canary-mail-rot-2 canary-secret-key-rot-0d9a; do
   [ -n "$v" ] || continue
-  for f in "$out" "$err" "$work/on-change.log" "$pgdir/server.log"; do
+  for f in "$out" "$err" "$work/on-change.log" "$pgdir/server.log" "$work/exec.argv" "$work/exec.stdin"; do
     if grep -qF -- "$v" "$f"; then echo "value leaked into $(basename "$f")"; leaks=$((leaks + 1)); fi
   done
 done
-check "no value in any output or the PostgreSQL log (${#seen[@]} passwords)" [ "$leaks" -eq 0 ]
+check "no value in any output, argv, pipe or the PostgreSQL log (${#seen[@]} passwords)" [ "$leaks" -eq 0 ]
 check "the server log saw the ALTER ROLEs (verifiers only)" grep -q 'ALTER ROLE.*SCRAM-SHA-256' "$pgdir/server.log"
 echo "--- rotate stdout (tail) ---"; tail -n 12 "$out"; echo "--- rotate stderr (names only) ---"; sort -u "$err" | head -n 30
 finish
