@@ -41,8 +41,8 @@ absl::StatusOr<Outcome> Forward(PasswordRotation& r, const SecretValue& next,
     SS_RETURN_IF_ERROR(r.store.Promote(next));
   }
   Hit(r, "promote");
-  SS_RETURN_IF_ERROR(r.store.DeletePending());
-  Hit(r, "delete_pending");
+  // The .env first: until it is in place, logins with it fail. The pending
+  // secret is only tidied afterwards.
   absl::Status synced = r.sync();
   if (!synced.ok() && ExitCodeFromStatus(synced) != kExitOnChangeFailed) {
     log.Error("rotate.sync_failed").Field("secret", r.store.name());
@@ -51,6 +51,8 @@ absl::StatusOr<Outcome> Forward(PasswordRotation& r, const SecretValue& next,
                                          "rotate --resume"));
   }
   Hit(r, "sync");
+  SS_RETURN_IF_ERROR(r.store.DeletePending());
+  Hit(r, "delete_pending");
   SS_RETURN_IF_ERROR(ClearJournal(r.fs, r.journal_path));
   if (!synced.ok()) return synced;  // exit code 79: everything else is done
   return outcome;
@@ -184,7 +186,9 @@ absl::StatusOr<Outcome> RotatePassword(PasswordRotation& r, const SecretValue& n
   absl::Status applied = r.target.Apply(old, next);
   if (applied.ok()) {
     Hit(r, "alter_role");
-    SS_RETURN_IF_ERROR(Record(r, j, Step::APPLIED));
+    // No APPLIED record: logins with the .env fail from here until the sync,
+    // so this stretch does only what it must (verify, record, promote, sync).
+    // A resume finds out by probing whether the ALTER landed anyway.
     applied = Annotate(r.target.CanLogIn(next), "verify the new password with a fresh login");
   } else {
     applied = Annotate(applied, absl::StrCat("set the new password of ", r.target.Describe()));

@@ -45,7 +45,7 @@ struct PasswordRotation {
   // Returns the status tagged with its exit code.
   std::function<absl::Status()> sync;
   // Called at every step boundary with the step's name ("journal",
-  // "pending", "alter_role", "verify", "promote", "delete_pending", "sync");
+  // "pending", "alter_role", "verify", "promote", "sync", "delete_pending");
   // the test-only failpoint (failpoint.h) kills the process there.
   std::function<void(absl::string_view)> failpoint;
 };
@@ -56,9 +56,9 @@ absl::StatusOr<bool> RotationPending(PasswordRotation& r);
 // Rotates to `next`: refuses (FailedPrecondition, exit code 80) while a
 // rotation is pending; checks that the current value in the store logs in
 // (else its error, nothing changed); then journal (GENERATED) -> pending
-// secret (PENDING_STORED) -> ALTER ROLE (APPLIED) -> fresh login with `next`
-// (VERIFIED) -> promote and delete the pending secret (PROMOTED) -> sync ->
-// clear the journal. If applying or verifying fails, it probes and rolls
+// secret (PENDING_STORED) -> ALTER ROLE -> fresh login with `next`
+// (VERIFIED) -> promote -> sync -> delete the pending secret -> clear the
+// journal. If applying or verifying fails, it probes and rolls
 // back (or forward) as Resume does and returns the failure; if that cannot
 // settle, the error carries exit code 80 and the journal stays. A failed
 // sync keeps the journal (Resume finishes it) unless only the on-change

@@ -119,7 +119,7 @@ TEST_F(PasswordRotationTest, RotatesInOrderAndLeavesNothingBehind) {
   EXPECT_FALSE(store_.Has("POSTGRES_PASSWORD__PENDING"));
   EXPECT_FALSE(JournalExists());
   EXPECT_THAT(steps_, ElementsAre("journal", "pending", "alter_role", "verify", "promote",
-                                  "delete_pending", "sync"));
+                                  "sync", "delete_pending"));
   EXPECT_THAT(synced_values_, ElementsAre(kNew));  // synced once, after the promotion
   EXPECT_THAT(target_.calls, ElementsAre("login", "apply", "login"));
   ExpectNoCanary(absl::OkStatus());
