@@ -186,9 +186,10 @@ absl::StatusOr<Outcome> RotatePassword(PasswordRotation& r, const SecretValue& n
   absl::Status applied = r.target.Apply(old, next);
   if (applied.ok()) {
     Hit(r, "alter_role");
-    // No APPLIED record: logins with the .env fail from here until the sync,
-    // so this stretch does only what it must (verify, record, promote, sync).
-    // A resume finds out by probing whether the ALTER landed anyway.
+    // No journal write from here to the sync: logins with the .env fail in
+    // this stretch, so it does only what it must (verify, promote, sync). The
+    // journal stays at PENDING_STORED; a resume probes whether the ALTER
+    // landed.
     applied = Annotate(r.target.CanLogIn(next), "verify the new password with a fresh login");
   } else {
     applied = Annotate(applied, absl::StrCat("set the new password of ", r.target.Describe()));
@@ -201,7 +202,6 @@ absl::StatusOr<Outcome> RotatePassword(PasswordRotation& r, const SecretValue& n
     return Outcome::kRotated;  // the probe found the new password in force
   }
   Hit(r, "verify");
-  SS_RETURN_IF_ERROR(Record(r, j, Step::VERIFIED));
   log.Info("rotate.applied").Field("secret", r.store.name());
   std::optional<SecretValue> current(std::move(old));
   return Forward(r, next, current, Outcome::kRotated);

@@ -56,9 +56,10 @@ absl::StatusOr<bool> RotationPending(PasswordRotation& r);
 // Rotates to `next`: refuses (FailedPrecondition, exit code 80) while a
 // rotation is pending; checks that the current value in the store logs in
 // (else its error, nothing changed); then journal (GENERATED) -> pending
-// secret (PENDING_STORED) -> ALTER ROLE -> fresh login with `next`
-// (VERIFIED) -> promote -> sync -> delete the pending secret -> clear the
-// journal. If applying or verifying fails, it probes and rolls
+// secret (PENDING_STORED) -> ALTER ROLE -> fresh login with `next` ->
+// promote -> sync -> delete the pending secret -> clear the journal (no
+// journal write between the ALTER and the sync, to keep short the stretch in
+// which logins with the .env fail; a resume probes instead). If applying or verifying fails, it probes and rolls
 // back (or forward) as Resume does and returns the failure; if that cannot
 // settle, the error carries exit code 80 and the journal stays. A failed
 // sync keeps the journal (Resume finishes it) unless only the on-change
