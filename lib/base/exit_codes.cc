@@ -59,7 +59,8 @@ std::string ExitCodeHelp() {
          "  75  temporary: Infisical unavailable, timed out, rate limited, lock busy; retry later\n"
          "  77  authentication or permission refused\n"
          "  78  bad deployment config\n"
-         "  79  output written but the on-change command failed\n";
+         "  79  output written but the on-change command failed\n"
+         "  80  a rotation is pending (interrupted or unresolved): run rotate --resume\n";
 }
 
 }  // namespace secretsync

@@ -20,6 +20,7 @@ enum ExitCode : int {
   kExitNoPerm = 77,       // EX_NOPERM: authentication or permission refused
   kExitConfig = 78,       // EX_CONFIG: bad deployment config
   kExitOnChangeFailed = 79,  // the .env was written but the on-change command failed
+  kExitRotationPending = 80,  // a rotation is pending: run rotate --resume
 };
 
 // Tags `status` with the exit code it must give, for the cases the status

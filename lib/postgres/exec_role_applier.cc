@@ -12,15 +12,20 @@ namespace secretsync {
 namespace postgres {
 
 ExecRoleApplier::ExecRoleApplier(CommandRunner& runner, RandomSource& random,
-                                 std::vector<std::string> argv, absl::Duration timeout)
-    : runner_(runner), random_(random), argv_(std::move(argv)), timeout_(timeout) {}
+                                 std::vector<std::string> argv, absl::Duration timeout,
+                                 std::map<std::string, std::string> env)
+    : runner_(runner),
+      random_(random),
+      argv_(std::move(argv)),
+      timeout_(timeout),
+      env_(std::move(env)) {}
 
 absl::Status ExecRoleApplier::RunScript(const std::string& script, absl::string_view what,
                                         std::string* out) {
   const std::string where =
       absl::StrCat("postgres exec route (", argv_.empty() ? "" : argv_[0], "): ", what);
   if (argv_.empty()) return absl::InvalidArgumentError(absl::StrCat(where, ": command is empty"));
-  absl::StatusOr<CommandResult> run = runner_.RunWithStdin(argv_, {}, timeout_, script, out);
+  absl::StatusOr<CommandResult> run = runner_.RunWithStdin(argv_, env_, timeout_, script, out);
   if (!run.ok()) return Annotate(run.status(), where);
   const CommandResult& r = *run;
   if (r.timed_out) {

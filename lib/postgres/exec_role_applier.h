@@ -4,6 +4,7 @@
 #ifndef SECRETSYNC_LIB_POSTGRES_EXEC_ROLE_APPLIER_H_
 #define SECRETSYNC_LIB_POSTGRES_EXEC_ROLE_APPLIER_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,13 +21,16 @@ namespace postgres {
 
 // Holds references to `runner` and `random` (which must outlive it) and a
 // copy of the argv, which names the login (e.g. psql -U, relying on the
-// container's local `trust`) and holds no secret. The scripts set
+// container's local `trust`) and holds no secret, and of `env`, the command's
+// whole environment (CommandRunner passes nothing else: give it PATH, HOME
+// and DOCKER_*/COMPOSE_* for `docker compose`; see ExecEnvironment). The scripts set
 // ON_ERROR_STOP themselves; psql's stdout is captured (kept off rotate's
 // output), its stderr inherited. Not thread-safe.
 class ExecRoleApplier : public RolePasswordApplier, public LoginChecker {
  public:
   ExecRoleApplier(CommandRunner& runner, RandomSource& random, std::vector<std::string> argv,
-                  absl::Duration timeout = absl::Seconds(60));
+                  absl::Duration timeout = absl::Seconds(60),
+                  std::map<std::string, std::string> env = {});
 
   // See RolePasswordApplier. Exit codes: 0 OK; psql's 2 (no connection) is
   // Unavailable; 3 (a statement failed) FailedPrecondition; 126/127 (not
@@ -56,6 +60,7 @@ class ExecRoleApplier : public RolePasswordApplier, public LoginChecker {
   RandomSource& random_;
   std::vector<std::string> argv_;
   absl::Duration timeout_;
+  std::map<std::string, std::string> env_;
 };
 
 }  // namespace postgres

@@ -269,6 +269,19 @@ TEST(ExecRoleApplierFakeTest, ExitCodesAndRefusals) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty")));
 }
 
+TEST(ExecRoleApplierFakeTest, PassesExactlyTheGivenEnvironment) {
+  FakeCommandRunner fake;
+  OsRandomSource random;
+  ExecRoleApplier applier(fake, random, {"docker", "compose", "exec", "-T", "postgres", "psql"},
+                          absl::Seconds(5),
+                          {{"PATH", "/usr/bin:/bin"}, {"DOCKER_HOST", "unix:///run/d.sock"}});
+  ASSERT_TRUE(applier.SetPassword(kRole, SecretValue(std::string("CANARY-env-1"))).ok());
+  ASSERT_EQ(fake.calls.size(), 1u);
+  EXPECT_EQ(fake.calls[0].env, (std::map<std::string, std::string>{
+                                   {"DOCKER_HOST", "unix:///run/d.sock"}, {"PATH", "/usr/bin:/bin"}}));
+  EXPECT_EQ(fake.calls[0].timeout, absl::Seconds(5));
+}
+
 }  // namespace
 }  // namespace postgres
 }  // namespace secretsync

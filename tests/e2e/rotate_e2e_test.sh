@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# rotate end to end: the real //tools:rotate against the real dev server (as
+# Infisical) and a real PostgreSQL 15 on 127.0.0.1 (scram-sha-256,
+# log_statement = all). PostgreSQL password over libpq and over the exec route
+# (psql reading stdin), SECRET_KEY, EMAIL_URL from stdin, --due, a SIGKILL at
+# every step boundary followed by --resume, PostgreSQL down, Infisical down, a
+# wrong current password; no value in any output or the server log.
+source "$(dirname "$0")/lib.sh"
+
+ROTATE=$rf/tools/rotate
+PGBIN=/usr/lib/postgresql/15/bin
+PROJECT=5f0c1c2e-7a43-4d2b-9a1e-2b6f0d8c4e11
+ROLE=glitchtip_maintainer
+INITIAL_PW=canaryInitialPw0e2e7Q
+
+# --- Infisical: the dev server, SECRET_KEY old enough to be due. ---
+cat >"$T/seed.textproto" <<SEED
+projects {
+  id: "$PROJECT" slug: "glitchtip" environments { slug: "prod" }
+  secrets { environment: "prod" path: "/" key: "EMAIL_URL" value: "smtp://apikey:canary-mail-rot-1@smtp.example.com:587" }
+  secrets { environment: "prod" path: "/" key: "SECRET_KEY" value: "canary-secret-key-rot-0d9a" updated_at: "2020-01-01T00:00:00Z" }
+  secrets { environment: "prod" path: "/" key: "POSTGRES_PASSWORD" value: "$INITIAL_PW" }
+}
+identities { client_id: "e2e-client-id" client_secret: "canary-client-secret-e2e-4f2b" project_ids: ["$PROJECT"] }
+SEED
+start_devserver "$T/seed.textproto"
+export E2E_CLIENT_ID=e2e-client-id E2E_CLIENT_SECRET=canary-client-secret-e2e-4f2b
+
+get_secret() {  # get_secret NAME: its value on stdout; fails when missing
+  curl -sf "$URL/api/v3/secrets/raw/$1?workspaceId=$PROJECT&environment=prod&secretPath=/" \
+    -H "Authorization: Bearer $(api_token)" | jq -er .secret.secretValue
+}
+
+# --- PostgreSQL: a throwaway server, as the postgres user when root. ---
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then setpriv --reuid=postgres --regid=postgres --clear-groups env -C / "$@"
+  else "$@"; fi
+}
+pgdir=$(mktemp -d /tmp/ss-rot-XXXXXX)
+[ "$(id -u)" = 0 ] && chown postgres: "$pgdir"
+as_pg bash -c "echo Fixture-Superuser-Pw-1 >'$pgdir/pw'"
+as_pg "$PGBIN/initdb" --no-sync -D "$pgdir/data" -U postgres --pwfile "$pgdir/pw" \
+  --auth-host=scram-sha-256 --auth-local=trust >/dev/null || { echo "initdb failed"; exit 1; }
+PGPORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+as_pg bash -c "cat >>'$pgdir/data/postgresql.conf'" <<CONF
+port = $PGPORT
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$pgdir'
+password_encryption = 'scram-sha-256'
+log_statement = 'all'
+fsync = off
+CONF
+pg_start() { as_pg "$PGBIN/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -s -w start; }
+pg_stop() { as_pg "$PGBIN/pg_ctl" -D "$pgdir/data" -m fast -s -w stop; }
+pg_start || { echo "pg_ctl start failed"; cat "$pgdir/server.log"; exit 1; }
+trap 'kill -TERM $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null; pg_stop; rm -rf "$pgdir"' EXIT
+su_sql() { psql -h "$pgdir" -p "$PGPORT" -U postgres -d postgres -XAtq -v ON_ERROR_STOP=1 "$@"; }
+# Created with log_statement off, so the initial password is not logged either.
+su_sql >/dev/null <<SQL
+SET log_statement = 'none';
+CREATE ROLE $ROLE LOGIN PASSWORD '$INITIAL_PW';
+CREATE DATABASE glitchtip OWNER $ROLE;
+SQL
+logs_in() {  # logs_in PASSWORD: a fresh TCP login as the role runs SELECT 1
+  [ "$(PGPASSWORD=$1 psql "host=127.0.0.1 port=$PGPORT user=$ROLE dbname=glitchtip" -XAtqc 'SELECT 1' 2>/dev/null)" = 1 ]
+}
+
+# --- The deployment. ---
+work=$T/deploy
+mkdir -p "$work"
+cat >"$work/.env.template" <<'TPL'
+SECRET_KEY=${SECRET_KEY}
+EMAIL_URL=${EMAIL_URL}
+POSTGRES_PASSWORD=${POSTGRES_PASSWORD}
+TPL
+cat >"$work/on-change.sh" <<'SH'
+#!/bin/sh
+echo "services=$SECRETSYNC_SERVICES changed=$SECRETSYNC_CHANGED args=$*" >>"$(dirname "$0")/on-change.log"
+SH
+chmod 755 "$work/on-change.sh"
+write_config() {  # write_config [extra postgres fields]
+  cat >"$work/config.textproto" <<CONF
+infisical { site_url: "$URL" max_retries: 1 }
+auth { universal_auth { client_id { env: "E2E_CLIENT_ID" } client_secret { env: "E2E_CLIENT_SECRET" } } }
+project_slug: "glitchtip"
+environment: "prod"
+template_path: ".env.template"
+output_path: ".env"
+on_change { command: ["$work/on-change.sh", "up", "--no-deps"] }
+secrets { name: "SECRET_KEY" generator { kind: DJANGO } rotation { restart_services: ["web", "worker"] max_age_days: 30 } }
+secrets { name: "EMAIL_URL" validator { kind: SMTP_URL } rotation { restart_services: ["worker"] max_age_days: 1 } }
+secrets { name: "POSTGRES_PASSWORD" generator { kind: BASE64 bytes: 24 }
+          rotation { postgres_role: "$ROLE" restart_services: ["web", "worker"] max_age_days: 30 } }
+postgres { host: "127.0.0.1" port: $PGPORT database: "glitchtip" connect_timeout_seconds: 3 $1 }
+CONF
+}
+write_config ""
+out=$T/rotate.out err=$T/rotate.err
+rot() { "$ROTATE" --config="$work/config.textproto" --wait_lock=10s "$@" >>"$out" 2>>"$err"; }
+env_value() {  # env_value NAME: the value in the .env, unquoted
+  env -i bash -c "set -a; . '$work/.env'; printf %s \"\$$1\""
+}
+no_pending() { ! get_secret POSTGRES_PASSWORD__PENDING >/dev/null 2>&1; }
+stored_value_logs_in() {  # stored_value_logs_in CURRENT [PENDING]
+  logs_in "$1" || { [ -n "${2:-}" ] && logs_in "$2"; }
+}
+seen=("$INITIAL_PW")  # every password value, for the canary checks
+consistent() {  # the database, Infisical and the .env agree; nothing pending
+  local v e
+  v=$(get_secret POSTGRES_PASSWORD) || return 1
+  e=$(env_value POSTGRES_PASSWORD)
+  seen+=("$v")
+  [ "$v" = "$e" ] && logs_in "$v" && no_pending && [ -z "$(ls -A "$work/.secretsync-rotate" 2>/dev/null)" ]
+}
+
+rot --secret SECRET_KEY --dry-run
+check "dry run changes nothing" [ ! -e "$work/.env" ]
+"$SYNC" --config="$work/config.textproto" >/dev/null 2>>"$err"
+check "first sync renders the initial password" [ "$(env_value POSTGRES_PASSWORD)" = "$INITIAL_PW" ]
+: >"$work/on-change.log"
+
+# --due rotates exactly SECRET_KEY (the only one past its max age).
+key0=$(get_secret SECRET_KEY) mail0=$(get_secret EMAIL_URL)
+rot --due --json; rc=$?
+check "--due exits 0" [ "$rc" -eq 0 ]
+check "--due rotated SECRET_KEY" [ "$(get_secret SECRET_KEY)" != "$key0" ]
+check "--due left EMAIL_URL and POSTGRES_PASSWORD" \
+  [ "$(get_secret EMAIL_URL)" = "$mail0" -a "$(get_secret POSTGRES_PASSWORD)" = "$INITIAL_PW" ]
+check "--due report names SECRET_KEY only" bash -c \
+  "tail -n1 '$out' | jq -e '[.secrets[].name] == [\"SECRET_KEY\"]' >/dev/null"
+check "SECRET_KEY: .env holds Infisical's new value" [ "$(env_value SECRET_KEY)" = "$(get_secret SECRET_KEY)" ]
+check "on-change ran once for SECRET_KEY with web worker" bash -c \
+  "[ \$(wc -l <'$work/on-change.log') = 1 ] && grep -qx 'services=web worker changed=SECRET_KEY args=up --no-deps' '$work/on-change.log'"
+
+# EMAIL_URL from stdin: validated, stored, synced; a bad one changes nothing.
+: >"$work/on-change.log"
+printf 'smtp://apikey:canary-mail-rot-2@smtp.example.com:587\n' | rot --secret EMAIL_URL --value-file -
+check "EMAIL_URL from stdin exits 0" [ $? -eq 0 ]
+check "EMAIL_URL in Infisical and .env" bash -c \
+  "[ \"\$(env -i bash -c 'set -a; . $work/.env; printf %s \"\$EMAIL_URL\"')\" = 'smtp://apikey:canary-mail-rot-2@smtp.example.com:587' ]"
+check "on-change ran once for EMAIL_URL with worker" grep -qx 'services=worker changed=EMAIL_URL args=up --no-deps' "$work/on-change.log"
+printf 'not a url canary-mail-rot-bad' | rot --secret EMAIL_URL --value-file -; rc=$?
+check "invalid EMAIL_URL exits 65" [ "$rc" -eq 65 ]
+check "invalid EMAIL_URL left Infisical as it was" [ "$(get_secret EMAIL_URL)" = 'smtp://apikey:canary-mail-rot-2@smtp.example.com:587' ]
+rot --secret EMAIL_URL; rc=$?
+check "EMAIL_URL without --value-file is a usage error" [ "$rc" -eq 64 ]
+
+# The PostgreSQL password over libpq, logged in as the role itself.
+: >"$work/on-change.log"
+rot --secret POSTGRES_PASSWORD; rc=$?
+check "POSTGRES_PASSWORD rotation exits 0" [ "$rc" -eq 0 ]
+check "new password logs in; Infisical = .env; nothing pending" consistent
+check "the old password no longer logs in" bash -c "! PGPASSWORD='$INITIAL_PW' psql 'host=127.0.0.1 port=$PGPORT user=$ROLE dbname=glitchtip' -XAtqc 'SELECT 1' >/dev/null 2>&1"
+check "on-change ran once with web worker" bash -c \
+  "[ \$(wc -l <'$work/on-change.log') = 1 ] && grep -qx 'services=web worker changed=POSTGRES_PASSWORD args=up --no-deps' '$work/on-change.log'"
+
+# A SIGKILL at every step boundary, then --resume.
+for step in journal pending alter_role verify promote sync delete_pending; do
+  before=$(get_secret POSTGRES_PASSWORD)
+  SECRETSYNC_TEST_FAILPOINT=after:$step rot --secret POSTGRES_PASSWORD; rc=$?
+  check "killed after $step (exit $rc)" [ "$rc" -eq 137 ]
+  pend=$(get_secret POSTGRES_PASSWORD__PENDING 2>/dev/null) && seen+=("$pend")
+  case $step in
+    journal) check "after journal nothing is pending in Infisical yet" [ -z "$pend" ] ;;
+    pending|alter_role|verify|promote|sync) check "after $step the pending secret is stored" [ -n "$pend" ] ;;
+  esac
+  cur=$(get_secret POSTGRES_PASSWORD); seen+=("$cur")
+  check "after $step a stored value logs in" stored_value_logs_in "$cur" "$pend"
+  rot --secret POSTGRES_PASSWORD; rc=$?
+  check "after $step a new rotation is refused with 80" [ "$rc" -eq 80 ]
+  rot --resume; rc=$?
+  check "after $step --resume exits 0" [ "$rc" -eq 0 ]
+  check "after $step: database = Infisical = .env" consistent
+  case $step in
+    journal|pending|alter_role) ;;  # either way is right: the probe decides
+    *) check "after $step the rotation was finished" [ "$(get_secret POSTGRES_PASSWORD)" != "$before" ] ;;
+  esac
+done
+rot --resume; rc=$?
+check "--resume with nothing pending exits 0" [ "$rc" -eq 0 ]
+
+# Failures change nothing: PostgreSQL down, Infisical down, wrong password.
+cur=$(get_secret POSTGRES_PASSWORD)
+cp "$work/.env" "$T/env.before"
+pg_stop
+rot --secret POSTGRES_PASSWORD; rc=$?
+pg_start
+check "PostgreSQL down exits 75" [ "$rc" -eq 75 ]
+check "PostgreSQL down: error names the role" grep -q "does not log in as postgres role $ROLE" "$err"
+check "PostgreSQL down: nothing changed" bash -c "[ \"\$(cat '$T/env.before')\" = \"\$(cat '$work/.env')\" ]"
+check "PostgreSQL down: Infisical unchanged" [ "$(get_secret POSTGRES_PASSWORD)" = "$cur" ]
+check "PostgreSQL down: consistent" consistent
+"$ROTATE" --config="$work/config.textproto" --site_url=http://127.0.0.1:9 --secret POSTGRES_PASSWORD >>"$out" 2>>"$err"; rc=$?
+check "Infisical down exits 75" [ "$rc" -eq 75 ]
+check "Infisical down: the database password is unchanged" logs_in "$cur"
+set_secret POSTGRES_PASSWORD canaryWrongCurrentPw9
+rot --secret POSTGRES_PASSWORD; rc=$?
+check "wrong current password exits 77" [ "$rc" -eq 77 ]
+check "wrong current password: database unchanged" logs_in "$cur"
+check "wrong current password: nothing pending" no_pending
+check "wrong current password: Infisical unchanged" [ "$(get_secret POSTGRES_PASSWORD)" = canaryWrongCurrentPw9 ]
+set_secret POSTGRES_PASSWORD "$cur"
+
+# The exec route: psql on the Unix socket as the superuser, SQL on stdin,
+# through a wrapper that records its argv, environment names and stdin.
+cat >"$work/psql-recorder.sh" <<SH
+#!/bin/bash
+echo "argv: \$*" >>"$work/exec.argv"
+env | cut -d= -f1 | sort | tr '\n' ' ' >>"$work/exec.argv"; echo >>"$work/exec.argv"
+tee -a "$work/exec.stdin" | exec "\$@"
+SH
+chmod 755 "$work/psql-recorder.sh"
+write_config "exec_command: [\"$work/psql-recorder.sh\", \"/usr/bin/psql\", \"-h\", \"$pgdir\", \"-p\", \"$PGPORT\", \"-U\", \"postgres\", \"-d\", \"glitchtip\", \"-X\", \"-q\", \"-v\", \"ON_ERROR_STOP=1\"]"
+rot --secret POSTGRES_PASSWORD; rc=$?
+check "exec route exits 0" [ "$rc" -eq 0 ]
+check "exec route: database = Infisical = .env" consistent
+check "exec route: the SQL on stdin carries a SCRAM verifier" grep -q "PASSWORD 'SCRAM-SHA-256\\\$4096:" "$work/exec.stdin"
+check "exec route: the command got no Infisical credential" bash -c "! grep -q E2E_CLIENT '$work/exec.argv'"
+check "exec route: the command got PATH" grep -qw PATH "$work/exec.argv"
+check "exec route: the old password no longer logs in" bash -c "! PGPASSWORD='$cur' psql 'host=127.0.0.1 port=$PGPORT user=$ROLE dbname=glitchtip' -XAtqc 'SELECT 1' >/dev/null 2>&1"
+
+# Canaries: no value in rotate's output, the on-change log or the server log.
+leaks=0
+for v in "${seen[@]}" canaryWrongCurrentPw9 canary-mail-rot-2 canary-secret-key-rot-0d9a; do
+  [ -n "$v" ] || continue
+  for f in "$out" "$err" "$work/on-change.log" "$pgdir/server.log" "$work/exec.argv" "$work/exec.stdin"; do
+    if grep -qF -- "$v" "$f"; then echo "value leaked into $(basename "$f")"; leaks=$((leaks + 1)); fi
+  done
+done
+check "no value in any output, argv, pipe or the PostgreSQL log (${#seen[@]} passwords)" [ "$leaks" -eq 0 ]
+check "the server log saw the ALTER ROLEs (verifiers only)" grep -q 'ALTER ROLE.*SCRAM-SHA-256' "$pgdir/server.log"
+echo "--- rotate stdout (tail) ---"; tail -n 12 "$out"; echo "--- rotate stderr (names only) ---"; sort -u "$err" | head -n 30
+finish
