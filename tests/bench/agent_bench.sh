@@ -25,9 +25,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-(cd "$BENCH_REPO" && bazel build --config=opt //tests/agent:fake_agent //tools:fanout //tools:agent \
+(cd "$BENCH_REPO" && bazel build --config="${BENCH_CONFIG:-opt}" //tests/agent:fake_agent //tools:fanout //tools:agent \
   //tools:devserver //tools:keygen) >"$work/build.log" 2>&1 || { tail -n 30 "$work/build.log" >&2; exit 1; }
-bin=$(cd "$BENCH_REPO" && bazel info --config=opt bazel-bin 2>/dev/null)
+bin=$(cd "$BENCH_REPO" && bazel info --config="${BENCH_CONFIG:-opt}" bazel-bin 2>/dev/null)
 cp "$bin/tests/agent/fake_agent" "$bin/tools/fanout" "$bin/tools/agent" "$bin/tools/devserver" \
   "$bin/tools/keygen" "$work/"
 FANOUT=$work/fanout

@@ -14,8 +14,8 @@
 #   keygen_bench.sh       keygen vs openssl rand
 #   sync_bench.sh         warm/cold/cron sync vs curl and the shell job; 100..10,000 secrets, RSS
 #   client_list_bench.sh  listing 50 / 10,000 secrets vs curl
-#   rotate_bench.sh       SLOT: rotation window and failed logins (run when present)
-#   agent_bench.sh        SLOT: fan-out to 100 agents, agent idle RSS and wakeups (run when present)
+#   rotate_bench.sh       the rotation window and failed logins during 20 rotations
+#   agent_bench.sh        fan-out to 100 real agents, agent idle RSS and wakeups
 # Reports; exits non-zero only when a script fails to run (a missed goal is a
 # figure, not a failure). Never prints secret values (the scripts don't).
 set -uo pipefail
@@ -91,6 +91,14 @@ for script in keygen_bench sync_bench client_list_bench rotate_bench agent_bench
   [ -f "$logs/$script.log" ] || continue
   grep -E '^goal ' "$logs/$script.log" | sed "s/^/  $script: /"
 done
+if [ -f "$logs/rotate_bench.log" ]; then
+  echo "  rotate_bench (rotation window and failed logins):"
+  sed -n '/^rotate benchmark:/,$p' "$logs/rotate_bench.log" | grep -v '^raw figures' | sed 's/^/    /'
+fi
+if [ -f "$logs/agent_bench.log" ]; then
+  echo "  agent_bench (fan-out, idle agent):"
+  grep -E '^(fan-out to|idle agent)' "$logs/agent_bench.log" | sed 's/^/    /'
+fi
 if [ -f "$logs/sync_bench.log" ]; then
   echo "  sync_bench scaling summary:"
   sed -n '/^c. summary/,/^$/p' "$logs/sync_bench.log" | sed 's/^/    /'
