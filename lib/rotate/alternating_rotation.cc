@@ -122,6 +122,13 @@ absl::StatusOr<Outcome> Settle(AlternatingRotation& r) {
   if (!journal.has_value() && !pending_pw.has_value() && !pending_user.has_value()) {
     return Outcome::kNothingPending;
   }
+  if (journal.has_value() && journal->strategy != v1::ALTERNATING_USERS) {
+    return WithExitCode(absl::FailedPreconditionError(absl::StrCat(
+                            "rotation journal ", r.journal_path,
+                            ": written by a SINGLE_USER rotation; set rotation.strategy back "
+                            "to SINGLE_USER and run rotate --resume")),
+                        kExitRotationPending);
+  }
   SS_ASSIGN_OR_RETURN(std::string stored_role, StoredRole(r));
   SS_ASSIGN_OR_RETURN(std::optional<SecretValue> stored_pw, StoredPassword(r));
 

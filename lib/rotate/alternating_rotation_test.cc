@@ -309,6 +309,23 @@ TEST_F(AlternatingRotationTest, ResumeWithServerDownKeepsEverything) {
   EXPECT_TRUE(store_.Has("POSTGRES_USER__PENDING"));
 }
 
+TEST_F(AlternatingRotationTest, ResumeRefusesASingleUserJournal) {
+  Journal j;
+  j.secret_name = kPw;
+  j.step = v1::RotationJournal::PENDING_STORED;
+  j.old_value = SecretValue(std::string(kOld));
+  j.new_value = SecretValue(std::string(kNew));
+  j.strategy = v1::SINGLE_USER;
+  ASSERT_THAT(WriteJournal(fs_, JournalPath(), j), IsOk());
+  AlternatingRotation r = Rotation();
+  absl::StatusOr<Outcome> out = ResumeAlternating(r);
+  EXPECT_THAT(out.status(), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                     HasSubstr("SINGLE_USER")));
+  EXPECT_THAT(target_.calls, ElementsAre());
+  EXPECT_TRUE(JournalExists());
+  ExpectNoCanary(out.status());
+}
+
 TEST_F(AlternatingRotationTest, ResumeWithNothingPendingDoesNothing) {
   AlternatingRotation r = Rotation();
   absl::StatusOr<Outcome> out = ResumeAlternating(r);

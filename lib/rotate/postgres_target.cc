@@ -194,8 +194,12 @@ absl::StatusOr<std::unique_ptr<RolePairTarget>> MakePostgresRolePair(
         sys.commands, sys.random, argv, absl::Seconds(60), ExecEnvironment(sys.env));
     std::string where = absl::StrCat("postgres through ", argv[0]);
     // The probe and the applier share one ExecRoleApplier.
+    // A role that does not exist (the alternate before its first rotation)
+    // cannot log in: Unauthenticated, as over libpq.
     auto probe = [applier](absl::string_view role, const SecretValue& pw) {
-      return applier->CanLogIn(role, pw);
+      absl::Status s = applier->CanLogIn(role, pw);
+      if (absl::IsNotFound(s)) return absl::UnauthenticatedError(s.message());
+      return s;
     };
     return std::unique_ptr<RolePairTarget>(new PostgresPair(
         std::string(primary), std::string(alternate), std::move(where), applier, probe));

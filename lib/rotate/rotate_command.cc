@@ -50,8 +50,11 @@ const char kRotateUsage[] =
     "each safe to repeat: journal, <NAME>__PENDING in Infisical, ALTER ROLE with a\n"
     "client-side SCRAM verifier, a fresh login, promote, sync, clear the journal.\n"
     "If it stops, run rotate --resume: it probes which password logs in and rolls\n"
-    "forward or back. Values never appear in output, logs or argv; --value-file\n"
-    "reads a 0600 file or stdin, never an argument. See docs/rotate.md.\n";
+    "forward or back. With rotation { strategy: ALTERNATING_USERS }, the role not\n"
+    "in use gets the new password and the user and password secrets switch\n"
+    "together, so logins with the old .env keep working. Values never appear in\n"
+    "output, logs or argv; --value-file reads a 0600 file or stdin, never an\n"
+    "argument. See docs/rotate.md.\n";
 
 namespace {
 
