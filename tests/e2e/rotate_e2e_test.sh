@@ -280,6 +280,17 @@ for step in journal pending alter_role verify promote sync delete_pending; do
     *) check "alternating after $step: rolled forward" [ "$(get_secret POSTGRES_USER)" != "$u0" ] ;;
   esac
 done
+# The same over the exec route (psql as the superuser on the socket).
+write_config "exec_command: [\"/usr/bin/psql\", \"-h\", \"$pgdir\", \"-p\", \"$PGPORT\", \"-U\", \"postgres\", \"-d\", \"glitchtip\", \"-X\", \"-q\", \"-v\", \"ON_ERROR_STOP=1\"]" \
+  'rotation { strategy: ALTERNATING_USERS user_secret: "POSTGRES_USER" }'
+for round in 1 2; do
+  u0=$(get_secret POSTGRES_USER) p0=$(get_secret POSTGRES_PASSWORD)
+  rot --secret POSTGRES_PASSWORD; rc=$?
+  check "alternating exec round $round exits 0" [ "$rc" -eq 0 ]
+  check "alternating exec round $round: Infisical = .env, the new pair logs in" pair_consistent
+  check "alternating exec round $round: the user switched" [ "$(get_secret POSTGRES_USER)" != "$u0" ]
+  check "alternating exec round $round: the previous pair still logs in" logs_in_as "$u0" "$p0"
+done
 touch "$T/probe.stop"; wait "$PROBE_PID"
 read -r probe_ok probe_bad <"$T/probe.result"
 check "alternating: no login with the .env failed ($probe_ok ok, $probe_bad failed)" \
