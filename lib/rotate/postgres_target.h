@@ -11,6 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "lib/app/system.h"
 #include "lib/rotate/password_target.h"
+#include "lib/rotate/role_pair_target.h"
 #include "proto/config.pb.h"
 
 namespace secretsync {
@@ -32,6 +33,18 @@ std::map<std::string, std::string> ExecEnvironment(const Environment& env);
 // references to sys's parts.
 absl::StatusOr<std::unique_ptr<PasswordTarget>> MakePostgresTarget(
     const v1::DeploymentConfig& config, absl::string_view role, System& sys);
+
+// Alternating users: the pair (`primary`, `alternate`) from `config.postgres`,
+// as MakePostgresTarget. Setting the alternate's password runs
+// EnsureAlternateRole (creates it as a member of the primary, refused when the
+// primary is a superuser); the primary's, SetPassword. Both need a login that
+// may create roles, so this needs postgres.admin or exec_command
+// (FailedPrecondition otherwise, and for a bad role name or alternate equal to
+// primary). No connection is made while building. Holds references to sys's
+// parts.
+absl::StatusOr<std::unique_ptr<RolePairTarget>> MakePostgresRolePair(
+    const v1::DeploymentConfig& config, absl::string_view primary, absl::string_view alternate,
+    System& sys);
 
 }  // namespace rotate
 }  // namespace secretsync

@@ -23,6 +23,7 @@
 #include "lib/fileio/file_lock.h"
 #include "lib/gen/generator.h"
 #include "lib/postgres/scram_verifier.h"
+#include "lib/rotate/alternating_rotation.h"
 #include "lib/rotate/failpoint.h"
 #include "lib/rotate/password_rotation.h"
 #include "lib/rotate/postgres_target.h"
@@ -49,8 +50,11 @@ const char kRotateUsage[] =
     "each safe to repeat: journal, <NAME>__PENDING in Infisical, ALTER ROLE with a\n"
     "client-side SCRAM verifier, a fresh login, promote, sync, clear the journal.\n"
     "If it stops, run rotate --resume: it probes which password logs in and rolls\n"
-    "forward or back. Values never appear in output, logs or argv; --value-file\n"
-    "reads a 0600 file or stdin, never an argument. See docs/rotate.md.\n";
+    "forward or back. With rotation { strategy: ALTERNATING_USERS }, the role not\n"
+    "in use gets the new password and the user and password secrets switch\n"
+    "together, so logins with the old .env keep working. Values never appear in\n"
+    "output, logs or argv; --value-file reads a 0600 file or stdin, never an\n"
+    "argument. See docs/rotate.md.\n";
 
 namespace {
 
@@ -162,6 +166,10 @@ class Runner {
   absl::StatusOr<std::vector<const v1::SecretSpec*>> Choose();
   absl::Status Sync();
   PasswordRotation MakeRotation(StoreSide& side, PasswordTarget& target, const std::string& name);
+  AlternatingRotation MakeAlternating(StoreSide& side, const std::string& name);
+  bool Alternating() const {
+    return d_->config.rotation().strategy() == v1::ALTERNATING_USERS;
+  }
   void Add(const std::string& name, Kind kind, const std::string& outcome) {
     RotateReport::Secret* s = report_.add_secrets();
     s->set_name(name);
@@ -177,6 +185,9 @@ class Runner {
   Logger log_;
   std::optional<config::Deployment> d_;
   std::unique_ptr<infisical::SecretStore> store_;
+  // Alternating users: per PostgreSQL secret, its role pair and user secret.
+  std::map<std::string, std::unique_ptr<RolePairTarget>> pairs_;
+  std::map<std::string, std::unique_ptr<StoreSide>> user_sides_;
   infisical::SecretScope scope_;
   std::string state_dir_;
   RotateReport report_;
@@ -204,6 +215,19 @@ PasswordRotation Runner::MakeRotation(StoreSide& side, PasswordTarget& target,
                           target,
                           [this] { return Sync(); },
                           FailpointFromEnvironment(sys_.env)};
+}
+
+AlternatingRotation Runner::MakeAlternating(StoreSide& side, const std::string& name) {
+  return AlternatingRotation{sys_.fs,
+                             sys_.clock,
+                             sys_.log,
+                             absl::StrCat(state_dir_, "/", name, ".journal"),
+                             geteuid(),
+                             side,
+                             *user_sides_[name],
+                             *pairs_[name],
+                             [this] { return Sync(); },
+                             FailpointFromEnvironment(sys_.env)};
 }
 
 absl::StatusOr<std::vector<const v1::SecretSpec*>> Runner::Choose() {
@@ -278,10 +302,10 @@ absl::Status Runner::Rotate() {
     }
     d_.emplace(std::move(*d));
   }
-  if (d_->config.rotation().strategy() == v1::ALTERNATING_USERS) {
-    return WithExitCode(absl::UnimplementedError(
-                            "config: rotation.strategy ALTERNATING_USERS is not implemented yet; "
-                            "use SINGLE_USER"),
+  if (Alternating() && d_->config.rotation().user_secret().empty()) {
+    return WithExitCode(absl::FailedPreconditionError(
+                            "config: rotation.strategy ALTERNATING_USERS needs "
+                            "rotation.user_secret (the secret naming the role in use)"),
                         kExitConfig);
   }
   SS_RETURN_IF_ERROR(sync::CheckDeployment(*d_, sys_));
@@ -304,9 +328,29 @@ absl::Status Runner::Rotate() {
   std::map<std::string, std::unique_ptr<StoreSide>> sides;
   for (const v1::SecretSpec* s : chosen) {
     if (KindOf(*s) != Kind::kPostgres) continue;
+    sides[s->name()] = std::make_unique<StoreSide>(*store_, scope_, s->name());
+    if (Alternating()) {
+      const std::string& role = s->rotation().postgres_role();
+      std::string alternate = d_->config.rotation().alternate_role();
+      if (alternate.empty()) alternate = absl::StrCat(role, "_b");
+      absl::StatusOr<std::unique_ptr<RolePairTarget>> pair =
+          MakePostgresRolePair(d_->config, role, alternate, sys_);
+      if (!pair.ok()) return WithExitCode(pair.status(), kExitConfig);
+      pairs_[s->name()] = std::move(*pair);
+      user_sides_[s->name()] =
+          std::make_unique<StoreSide>(*store_, scope_, d_->config.rotation().user_secret());
+      if (o_.resume) continue;
+      AlternatingRotation r = MakeAlternating(*sides[s->name()], s->name());
+      SS_ASSIGN_OR_RETURN(bool pending, AlternatingPending(r));
+      if (pending) {
+        return WithExitCode(absl::FailedPreconditionError(absl::StrCat(
+                                "rotation of ", s->name(), " is pending: run rotate --resume")),
+                            kExitRotationPending);
+      }
+      continue;
+    }
     SS_ASSIGN_OR_RETURN(targets[s->name()],
                         MakePostgresTarget(d_->config, s->rotation().postgres_role(), sys_));
-    sides[s->name()] = std::make_unique<StoreSide>(*store_, scope_, s->name());
     if (o_.resume) continue;
     PasswordRotation r = MakeRotation(*sides[s->name()], *targets[s->name()], s->name());
     SS_ASSIGN_OR_RETURN(bool pending, RotationPending(r));
@@ -327,6 +371,12 @@ absl::Status Runner::Rotate() {
   for (const v1::SecretSpec* s : chosen) {
     const Kind kind = KindOf(*s);
     StoreSide* side = sides.count(s->name()) ? sides[s->name()].get() : nullptr;
+    if (o_.resume && Alternating()) {
+      AlternatingRotation r = MakeAlternating(*side, s->name());
+      SS_ASSIGN_OR_RETURN(Outcome outcome, ResumeAlternating(r));
+      Add(s->name(), kind, OutcomeName(outcome));
+      continue;
+    }
     if (o_.resume) {
       PasswordRotation r = MakeRotation(*side, *targets[s->name()], s->name());
       SS_ASSIGN_OR_RETURN(Outcome outcome, ResumePassword(r));
@@ -344,8 +394,14 @@ absl::Status Runner::Rotate() {
       SS_RETURN_IF_ERROR(Annotate(postgres::ValidateScramPassword(next),
                                   absl::StrCat("secret ", s->name(),
                                                ": its generator must give ASCII (base64, hex)")));
-      PasswordRotation r = MakeRotation(*side, *targets[s->name()], s->name());
-      SS_ASSIGN_OR_RETURN(Outcome outcome, RotatePassword(r, next));
+      Outcome outcome;
+      if (Alternating()) {
+        AlternatingRotation r = MakeAlternating(*side, s->name());
+        SS_ASSIGN_OR_RETURN(outcome, RotateAlternating(r, next));
+      } else {
+        PasswordRotation r = MakeRotation(*side, *targets[s->name()], s->name());
+        SS_ASSIGN_OR_RETURN(outcome, RotatePassword(r, next));
+      }
       Add(s->name(), kind, OutcomeName(outcome));
       need_sync = false;  // its sync carried every earlier change
       continue;

@@ -210,12 +210,23 @@ TEST_F(RotateCommandTest, PostgresSecretNeedsAPostgresSection) {
   EXPECT_EQ(Rotate(with_value).code, kExitUsage);
 }
 
-TEST_F(RotateCommandTest, AlternatingUsersIsRefusedAsNotImplemented) {
+TEST_F(RotateCommandTest, AlternatingUsersNeedsAUserSecret) {
   WriteConfig("rotation { strategy: ALTERNATING_USERS }");
   Outcome r = Rotate(Secret("SECRET_KEY"));
   EXPECT_EQ(r.code, kExitConfig);
-  EXPECT_THAT(r.err, HasSubstr("ALTERNATING_USERS"));
+  EXPECT_THAT(r.err, HasSubstr("rotation.user_secret"));
   EXPECT_EQ(store_.ValueOf("SECRET_KEY"), kSecretKey);
+}
+
+TEST_F(RotateCommandTest, AlternatingUsersNeedsAnAdminLogin) {
+  WriteConfig(R"pb(rotation { strategy: ALTERNATING_USERS user_secret: "POSTGRES_USER" }
+                   postgres { host: "127.0.0.1" port: 5432 }
+                   secrets { name: "POSTGRES_PASSWORD" generator { kind: BASE64 }
+                             rotation { postgres_role: "glitchtip_maintainer" } })pb");
+  Outcome r = Rotate(Secret("POSTGRES_PASSWORD"));
+  EXPECT_EQ(r.code, kExitConfig);
+  EXPECT_THAT(r.err, HasSubstr("postgres.admin"));
+  EXPECT_FALSE(store_.Has("POSTGRES_PASSWORD__PENDING"));
 }
 
 TEST_F(RotateCommandTest, InfisicalDownChangesNothing) {

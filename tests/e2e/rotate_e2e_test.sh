@@ -20,6 +20,7 @@ projects {
   secrets { environment: "prod" path: "/" key: "EMAIL_URL" value: "smtp://apikey:canary-mail-rot-1@smtp.example.com:587" }
   secrets { environment: "prod" path: "/" key: "SECRET_KEY" value: "canary-secret-key-rot-0d9a" updated_at: "2020-01-01T00:00:00Z" }
   secrets { environment: "prod" path: "/" key: "POSTGRES_PASSWORD" value: "$INITIAL_PW" }
+  secrets { environment: "prod" path: "/" key: "POSTGRES_USER" value: "$ROLE" }
 }
 identities { client_id: "e2e-client-id" client_secret: "canary-client-secret-e2e-4f2b" project_ids: ["$PROJECT"] }
 SEED
@@ -78,7 +79,7 @@ cat >"$work/on-change.sh" <<'SH'
 echo "services=$SECRETSYNC_SERVICES changed=$SECRETSYNC_CHANGED args=$*" >>"$(dirname "$0")/on-change.log"
 SH
 chmod 755 "$work/on-change.sh"
-write_config() {  # write_config [extra postgres fields]
+write_config() {  # write_config [extra postgres fields] [extra top-level fields]
   cat >"$work/config.textproto" <<CONF
 infisical { site_url: "$URL" max_retries: 1 }
 auth { universal_auth { client_id { env: "E2E_CLIENT_ID" } client_secret { env: "E2E_CLIENT_SECRET" } } }
@@ -92,6 +93,7 @@ secrets { name: "EMAIL_URL" validator { kind: SMTP_URL } rotation { restart_serv
 secrets { name: "POSTGRES_PASSWORD" generator { kind: BASE64 bytes: 24 }
           rotation { postgres_role: "$ROLE" restart_services: ["web", "worker"] max_age_days: 30 } }
 postgres { host: "127.0.0.1" port: $PGPORT database: "glitchtip" connect_timeout_seconds: 3 $1 }
+${2:-}
 CONF
 }
 write_config ""
@@ -219,9 +221,84 @@ check "exec route: the command got no Infisical credential" bash -c "! grep -q E
 check "exec route: the command got PATH" grep -qw PATH "$work/exec.argv"
 check "exec route: the old password no longer logs in" bash -c "! PGPASSWORD='$cur' psql 'host=127.0.0.1 port=$PGPORT user=$ROLE dbname=glitchtip' -XAtqc 'SELECT 1' >/dev/null 2>&1"
 
+# --- Alternating users: the idle role gets the new password, then the user
+# and password secrets switch together; the .env logs in all along. ---
+ALT=${ROLE}_b
+cat >"$work/.env.template" <<'TPL'
+SECRET_KEY=${SECRET_KEY}
+EMAIL_URL=${EMAIL_URL}
+POSTGRES_USER=${POSTGRES_USER}
+POSTGRES_PASSWORD=${POSTGRES_PASSWORD}
+TPL
+export E2E_PG_ADMIN=Fixture-Superuser-Pw-1
+write_config 'admin { user: "postgres" password { env: "E2E_PG_ADMIN" } }' \
+  'rotation { strategy: ALTERNATING_USERS user_secret: "POSTGRES_USER" }'
+"$SYNC" --config="$work/config.textproto" >/dev/null 2>>"$err"
+check "alternating: the .env names the configured role" [ "$(env_value POSTGRES_USER)" = "$ROLE" ]
+logs_in_as() {  # logs_in_as ROLE PASSWORD
+  [ "$(PGPASSWORD=$2 psql "host=127.0.0.1 port=$PGPORT user=$1 dbname=glitchtip" -XAtqc 'SELECT 1' 2>/dev/null)" = 1 ]
+}
+pair_consistent() {  # Infisical = .env, the pair logs in, nothing pending
+  local u v
+  u=$(get_secret POSTGRES_USER) && v=$(get_secret POSTGRES_PASSWORD) || return 1
+  seen+=("$v")
+  [ "$u" = "$(env_value POSTGRES_USER)" ] && [ "$v" = "$(env_value POSTGRES_PASSWORD)" ] &&
+    logs_in_as "$u" "$v" && no_pending && ! get_secret POSTGRES_USER__PENDING >/dev/null 2>&1 &&
+    [ -z "$(ls -A "$work/.secretsync-rotate" 2>/dev/null)" ]
+}
+# A probe logging in with whatever the .env holds, every 10 ms, all along.
+rm -f "$T/probe.stop"
+( ok=0 bad=0
+  while [ ! -e "$T/probe.stop" ]; do
+    if logs_in_as "$(env_value POSTGRES_USER)" "$(env_value POSTGRES_PASSWORD)"; then ok=$((ok + 1)); else bad=$((bad + 1)); fi
+    sleep 0.01
+  done
+  echo "$ok $bad" >"$T/probe.result" ) &
+PROBE_PID=$!
+for round in 1 2; do
+  u0=$(get_secret POSTGRES_USER) p0=$(get_secret POSTGRES_PASSWORD)
+  rot --secret POSTGRES_PASSWORD; rc=$?
+  check "alternating round $round exits 0" [ "$rc" -eq 0 ]
+  check "alternating round $round: Infisical = .env, the new pair logs in" pair_consistent
+  check "alternating round $round: the user switched" [ "$(get_secret POSTGRES_USER)" != "$u0" ]
+  check "alternating round $round: the previous pair still logs in (unchanged)" logs_in_as "$u0" "$p0"
+done
+check "alternating: $ALT is a member of $ROLE" bash -c "[ \"\$(psql -h '$pgdir' -p $PGPORT -U postgres -d postgres -XAtqc \"SELECT pg_has_role('$ALT', '$ROLE', 'MEMBER')\")\" = t ]"
+for step in journal pending alter_role verify promote sync delete_pending; do
+  u0=$(get_secret POSTGRES_USER) p0=$(get_secret POSTGRES_PASSWORD)
+  SECRETSYNC_TEST_FAILPOINT=after:$step rot --secret POSTGRES_PASSWORD; rc=$?
+  check "alternating: killed after $step (exit $rc)" [ "$rc" -eq 137 ]
+  pend=$(get_secret POSTGRES_PASSWORD__PENDING 2>/dev/null) && seen+=("$pend")
+  check "alternating after $step: the previous pair still logs in" logs_in_as "$u0" "$p0"
+  rot --secret POSTGRES_PASSWORD; rc=$?
+  check "alternating after $step: a new rotation is refused with 80" [ "$rc" -eq 80 ]
+  rot --resume; rc=$?
+  check "alternating after $step: --resume exits 0" [ "$rc" -eq 0 ]
+  check "alternating after $step: a consistent pair" pair_consistent
+  case $step in
+    journal|pending) check "alternating after $step: rolled back" [ "$(get_secret POSTGRES_USER)" = "$u0" ] ;;
+    *) check "alternating after $step: rolled forward" [ "$(get_secret POSTGRES_USER)" != "$u0" ] ;;
+  esac
+done
+# The same over the exec route (psql as the superuser on the socket).
+write_config "exec_command: [\"/usr/bin/psql\", \"-h\", \"$pgdir\", \"-p\", \"$PGPORT\", \"-U\", \"postgres\", \"-d\", \"glitchtip\", \"-X\", \"-q\", \"-v\", \"ON_ERROR_STOP=1\"]" \
+  'rotation { strategy: ALTERNATING_USERS user_secret: "POSTGRES_USER" }'
+for round in 1 2; do
+  u0=$(get_secret POSTGRES_USER) p0=$(get_secret POSTGRES_PASSWORD)
+  rot --secret POSTGRES_PASSWORD; rc=$?
+  check "alternating exec round $round exits 0" [ "$rc" -eq 0 ]
+  check "alternating exec round $round: Infisical = .env, the new pair logs in" pair_consistent
+  check "alternating exec round $round: the user switched" [ "$(get_secret POSTGRES_USER)" != "$u0" ]
+  check "alternating exec round $round: the previous pair still logs in" logs_in_as "$u0" "$p0"
+done
+touch "$T/probe.stop"; wait "$PROBE_PID"
+read -r probe_ok probe_bad <"$T/probe.result"
+check "alternating: no login with the .env failed ($probe_ok ok, $probe_bad failed)" \
+  [ "$probe_bad" -eq 0 -a "$probe_ok" -gt 0 ]
+
 # Canaries: no value in rotate's output, the on-change log or the server log.
 leaks=0
-for v in "${seen[@]}" canaryWrongCurrentPw9 canary-mail-rot-2 canary-secret-key-rot-0d9a; do
+for v in "${seen[@]}" Fixture-Superuser-Pw-1 canaryWrongCurrentPw9 canary-mail-rot-2 canary-secret-key-rot-0d9a; do
   [ -n "$v" ] || continue
   for f in "$out" "$err" "$work/on-change.log" "$pgdir/server.log" "$work/exec.argv" "$work/exec.stdin"; do
     if grep -qF -- "$v" "$f"; then echo "value leaked into $(basename "$f")"; leaks=$((leaks + 1)); fi
