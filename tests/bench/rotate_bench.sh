@@ -81,8 +81,10 @@ probe() {
   while :; do
     local t pw user r
     t=$(bench_now_us)
-    pw=$(env -i sh -c ". '$work/.env'; printf %s \"\$POSTGRES_PASSWORD\"")
-    user=$(env -i sh -c ". '$work/.env'; printf %s \"\${POSTGRES_USER:-$ROLE}\"")
+    # user and password from one snapshot of the .env
+    cp "$work/.env" "$out/probe.env"
+    pw=$(env -i sh -c ". '$out/probe.env'; printf %s \"\$POSTGRES_PASSWORD\"")
+    user=$(env -i sh -c ". '$out/probe.env'; printf %s \"\${POSTGRES_USER:-$ROLE}\"")
     if [ "$(PGPASSWORD=$pw psql "host=127.0.0.1 port=$port user=$user dbname=glitchtip connect_timeout=2" -XAtqc 'SELECT 1' 2>/dev/null)" = 1 ]; then r=ok; else r=fail; fi
     echo "$t $r" >>"$out/probe.txt"
     sleep 0.01

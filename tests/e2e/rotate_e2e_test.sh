@@ -99,8 +99,8 @@ CONF
 write_config ""
 out=$T/rotate.out err=$T/rotate.err
 rot() { "$ROTATE" --config="$work/config.textproto" --wait_lock=10s "$@" >>"$out" 2>>"$err"; }
-env_value() {  # env_value NAME: the value in the .env, unquoted
-  env -i bash -c "set -a; . '$work/.env'; printf %s \"\$$1\""
+env_value() {  # env_value NAME [FILE]: the value in the .env (or FILE), unquoted
+  env -i bash -c "set -a; . '${2:-$work/.env}'; printf %s \"\$$1\""
 }
 no_pending() { ! get_secret POSTGRES_PASSWORD__PENDING >/dev/null 2>&1; }
 stored_value_logs_in() {  # stored_value_logs_in CURRENT [PENDING]
@@ -250,7 +250,14 @@ pair_consistent() {  # Infisical = .env, the pair logs in, nothing pending
 rm -f "$T/probe.stop"
 ( ok=0 bad=0
   while [ ! -e "$T/probe.stop" ]; do
-    if logs_in_as "$(env_value POSTGRES_USER)" "$(env_value POSTGRES_PASSWORD)"; then ok=$((ok + 1)); else bad=$((bad + 1)); fi
+    # One snapshot of the .env: user and password from the same file, as a
+    # service starting at that instant would read them.
+    cp "$work/.env" "$T/probe.env"
+    if logs_in_as "$(env_value POSTGRES_USER "$T/probe.env")" "$(env_value POSTGRES_PASSWORD "$T/probe.env")"; then
+      ok=$((ok + 1))
+    else
+      bad=$((bad + 1))
+    fi
     sleep 0.01
   done
   echo "$ok $bad" >"$T/probe.result" ) &
