@@ -32,7 +32,8 @@ as_pg() {
 pgdir=$(mktemp -d /tmp/ss-rot-bench-XXXXXX)
 probe_pid=""
 cleanup() {
-  [ -n "$probe_pid" ] && kill "$probe_pid" 2>/dev/null; wait 2>/dev/null || true
+  # Only the probe: a bare `wait` would also wait for the dev server, forever.
+  if [ -n "$probe_pid" ]; then kill "$probe_pid" 2>/dev/null; wait "$probe_pid" 2>/dev/null || true; fi
   bench_stop_devserver
   as_pg "$PGBIN/pg_ctl" -D "$pgdir/data" -m fast -s -w stop >/dev/null 2>&1 || true
   rm -rf "$pgdir"
