@@ -90,12 +90,13 @@ std::optional<SecretValue> ReadPrivateFile(const std::string& path, std::string*
 }  // namespace
 
 TokenCache::TokenCache(std::string path, std::string api_url, std::string client_id,
-                       const SecretValue& client_secret, LogSink& log)
+                       const SecretValue& client_secret, LogSink& log, bool read_only)
     : path_(std::move(path)),
       api_url_(std::move(api_url)),
       client_id_(std::move(client_id)),
       credentials_sha256_(CredentialsSha256(api_url_, client_id_, client_secret)),
-      log_(log) {}
+      log_(log),
+      read_only_(read_only) {}
 
 absl::Status TokenCache::CheckFolder(bool create) const {
   // stat, not lstat: the folder may be reached through a link (systemd's
@@ -176,6 +177,7 @@ std::optional<CachedToken> TokenCache::Load() const {
 }
 
 absl::Status TokenCache::Store(const CachedToken& token) const {
+  if (read_only_) return absl::OkStatus();
   SS_RETURN_IF_ERROR(Annotate(CheckFolder(/*create=*/true), "write token cache"));
   v1::CachedAccessToken entry;
   entry.set_site_url(api_url_);
@@ -203,7 +205,9 @@ absl::Status TokenCache::Store(const CachedToken& token) const {
   return Annotate(fileio::WriteFileAtomically(*fs, path_, content, options), "write token cache");
 }
 
-void TokenCache::Clear() const { unlink(path_.c_str()); }
+void TokenCache::Clear() const {
+  if (!read_only_) unlink(path_.c_str());
+}
 
 }  // namespace auth
 }  // namespace secretsync

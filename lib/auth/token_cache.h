@@ -41,9 +41,10 @@ struct CachedToken {
 // never see a partial file. Thread-compatible. Holds `log` by reference.
 class TokenCache {
  public:
-  // `client_secret` is only hashed, not kept.
+  // `client_secret` is only hashed, not kept. A `read_only` cache loads as
+  // usual but never writes or removes its file (Store and Clear do nothing).
   TokenCache(std::string path, std::string api_url, std::string client_id,
-             const SecretValue& client_secret, LogSink& log);
+             const SecretValue& client_secret, LogSink& log, bool read_only = false);
 
   // The cached token, or nullopt when the file is missing, unsafe, malformed
   // or for other credentials (all but "missing" log a warning naming the file,
@@ -72,6 +73,7 @@ class TokenCache {
   std::string client_id_;
   std::string credentials_sha256_;
   Logger log_;
+  bool read_only_;
 };
 
 }  // namespace auth

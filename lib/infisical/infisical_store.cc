@@ -198,7 +198,8 @@ absl::StatusOr<std::unique_ptr<SecretStore>> NewInfisicalStore(
       options.client_secret = std::move(client_secret);
       if (!a.token_cache_file().empty()) {
         options.cache = std::make_unique<auth::TokenCache>(
-            a.token_cache_file(), api_url, options.client_id, options.client_secret, log);
+            a.token_cache_file(), api_url, options.client_id, options.client_secret, log,
+            a.token_cache_read_only());
       }
       provider = std::make_unique<auth::UniversalAuthProvider>(*retrying, clock, log,
                                                                std::move(options));

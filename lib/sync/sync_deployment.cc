@@ -165,7 +165,8 @@ absl::StatusOr<std::string> FollowAllowedLink(const config::Deployment& d, const
 }
 
 // Every offline check; builds the store without touching the network. With
-// `use_token_cache` false the store neither reads nor writes the token cache.
+// `use_token_cache` false the store may read the token cache but never writes
+// or removes it.
 absl::StatusOr<Prepared> Prepare(const config::Deployment& configured, bool use_token_cache,
                                  System& sys) {
   config::Deployment d = configured;
@@ -181,7 +182,7 @@ absl::StatusOr<Prepared> Prepare(const config::Deployment& configured, bool use_
   SS_RETURN_IF_ERROR(CheckOutput(d, sys.fs));
   SS_ASSIGN_OR_RETURN(tmpl::Template tmpl, LoadTemplate(c, sys.fs));
   DeploymentConfig store_config = c;
-  if (!use_token_cache) store_config.mutable_auth()->clear_token_cache_file();
+  if (!use_token_cache) store_config.mutable_auth()->set_token_cache_read_only(true);
   SS_ASSIGN_OR_RETURN(std::unique_ptr<infisical::SecretStore> store, sys.stores(store_config));
   return Prepared{std::move(d), std::move(tmpl), std::move(store)};
 }
@@ -288,7 +289,7 @@ SyncReport SyncDeployment(const config::Deployment& d, const SyncRequest& reques
   SyncReport report;
   report.set_output_path(d.config.output_path());
   report.set_dry_run(request.dry_run);
-  // A dry run writes nothing, not even the token cache.
+  // A dry run writes nothing, not even the token cache (it may read it).
   absl::StatusOr<Prepared> prepared = Prepare(d, /*use_token_cache=*/!request.dry_run, sys);
   absl::Status status = prepared.status();
   if (status.ok()) status = Run(request, std::move(*prepared), sys, report);

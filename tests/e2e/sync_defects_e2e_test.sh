@@ -171,6 +171,17 @@ run_sync
 check "e: a FIFO as the template fails at once (66, got $rc)" [ "$rc" -eq 66 ]
 rm "$work/.env.template"; mv "$T/template.real" "$work/.env.template"
 
+# p. --dry-run writes nothing, not even the token cache (it may read it).
+rm -f "$work/token.cache"
+run_sync --dry-run
+check "p: a dry run without a token cache creates none" [ ! -e "$work/token.cache" ]
+run_sync
+check "p: a real run writes the token cache" [ -f "$work/token.cache" ]
+cache_sum=$(sha256sum "$work/token.cache")
+run_sync --dry-run
+check "p: a dry run leaves the token cache as it was" [ "$(sha256sum "$work/token.cache")" = "$cache_sum" ]
+check "p: ... and uses it (no new login)" grep -q 'auth.token_cache_hit' "$T/err"
+
 # l. --check runs every offline check of a real run.
 run_sync --check
 check "l: --check passes a good config" [ "$rc" -eq 0 ]
