@@ -7,6 +7,7 @@
 #include "lib/base/status_macros.h"
 #include "lib/postgres/role_sql.h"
 #include "lib/postgres/scram_verifier.h"
+#include "lib/postgres/server_timeouts.h"
 
 namespace secretsync {
 namespace postgres {
@@ -19,6 +20,12 @@ ExecRoleApplier::ExecRoleApplier(CommandRunner& runner, RandomSource& random,
       argv_(std::move(argv)),
       timeout_(timeout),
       env_(std::move(env)) {}
+
+absl::StatusOr<ServerTimeouts> ExecRoleApplier::Limits(absl::string_view what) const {
+  absl::StatusOr<ServerTimeouts> limits = ServerTimeoutsFor(timeout_);
+  if (!limits.ok()) return Annotate(limits.status(), absl::StrCat("postgres exec route: ", what));
+  return limits;
+}
 
 absl::Status ExecRoleApplier::RunScript(const std::string& script, absl::string_view what,
                                         std::string* out) {
@@ -38,9 +45,19 @@ absl::Status ExecRoleApplier::RunScript(const std::string& script, absl::string_
   switch (r.exit_code) {
     case 0:
       return absl::OkStatus();
+    case 1:
+      // `docker compose exec` with the service stopped ("service ... is not
+      // running"), `docker exec` with "No such container" or no daemon: all
+      // exit 1 before psql runs. psql itself exits 1 only for its own fatal
+      // errors (out of memory), never after a statement failed.
+      return absl::UnavailableError(absl::StrCat(
+          where, ": command exited with 1 (container not running or no such container?); "
+                 "its stderr says why"));
     case 2:
-      return absl::UnavailableError(
-          absl::StrCat(where, ": psql could not connect (exit 2; its stderr says why)"));
+      // Before sending anything ("could not connect") or after (the
+      // connection was lost): then the statement may have committed.
+      return absl::UnavailableError(absl::StrCat(
+          where, ": psql could not connect or lost the connection (exit 2; its stderr says why)"));
     case 3:
       return absl::FailedPreconditionError(
           absl::StrCat(where, ": a statement failed (psql exit 3; its stderr says which)"));
@@ -58,7 +75,8 @@ absl::Status ExecRoleApplier::SetPassword(absl::string_view role,
   const std::string what = absl::StrCat("set password of role ", role);
   SS_RETURN_IF_ERROR(Annotate(ValidateRoleName(role), what));
   SS_ASSIGN_OR_RETURN(std::string verifier, ScramSha256Verifier(new_password, random_));
-  SS_ASSIGN_OR_RETURN(std::string script, SetPasswordScript(role, verifier));
+  SS_ASSIGN_OR_RETURN(ServerTimeouts limits, Limits(what));
+  SS_ASSIGN_OR_RETURN(std::string script, SetPasswordScript(role, verifier, limits));
   std::string out;
   return RunScript(script, what, &out);
 }
@@ -70,7 +88,9 @@ absl::Status ExecRoleApplier::EnsureAlternateRole(absl::string_view role,
   SS_RETURN_IF_ERROR(Annotate(ValidateRoleName(role), what));
   SS_RETURN_IF_ERROR(Annotate(ValidateRoleName(like_role), what));
   SS_ASSIGN_OR_RETURN(std::string verifier, ScramSha256Verifier(password, random_));
-  SS_ASSIGN_OR_RETURN(std::string script, EnsureAlternateRoleScript(role, like_role, verifier));
+  SS_ASSIGN_OR_RETURN(ServerTimeouts limits, Limits(what));
+  SS_ASSIGN_OR_RETURN(std::string script,
+                      EnsureAlternateRoleScript(role, like_role, verifier, limits));
   std::string out;
   return RunScript(script, what, &out);
 }
@@ -79,7 +99,8 @@ absl::Status ExecRoleApplier::CanLogIn(absl::string_view role, const SecretValue
   const std::string what = absl::StrCat("login check of role ", role);
   SS_RETURN_IF_ERROR(Annotate(ValidateRoleName(role), what));
   SS_RETURN_IF_ERROR(Annotate(ValidateScramPassword(password), what));
-  SS_ASSIGN_OR_RETURN(std::string script, StoredVerifierScript(role));
+  SS_ASSIGN_OR_RETURN(ServerTimeouts limits, Limits(what));
+  SS_ASSIGN_OR_RETURN(std::string script, StoredVerifierScript(role, limits));
   std::string out;
   SS_RETURN_IF_ERROR(RunScript(script, what, &out));
   absl::StatusOr<StoredRole> stored = ParseStoredRole(out);

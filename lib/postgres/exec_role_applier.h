@@ -15,6 +15,7 @@
 #include "lib/base/random_source.h"
 #include "lib/base/secret_value.h"
 #include "lib/postgres/role_password_applier.h"
+#include "lib/postgres/server_timeouts.h"
 
 namespace secretsync {
 namespace postgres {
@@ -32,11 +33,19 @@ class ExecRoleApplier : public RolePasswordApplier, public LoginChecker {
                   absl::Duration timeout = absl::Seconds(60),
                   std::map<std::string, std::string> env = {});
 
-  // See RolePasswordApplier. Exit codes: 0 OK; psql's 2 (no connection) is
-  // Unavailable; 3 (a statement failed) FailedPrecondition; 126/127 (not
-  // runnable/not found) FailedPrecondition; others and signals Internal; a
-  // timeout DeadlineExceeded. psql's own messages go to the inherited stderr
-  // (they can quote the verifier, never the password).
+  // See RolePasswordApplier. The script first sets the server's
+  // lock_timeout and statement_timeout to a quarter and a half of `timeout`
+  // (ServerTimeoutsFor; InvalidArgument for a timeout below 1 s), so a
+  // statement that waits ends on the server, rolled back, before the
+  // command is killed. Exit codes: 0 OK; 1 (docker: container not running,
+  // no such container, no daemon) Unavailable; psql's 2 (could not connect,
+  // or lost the connection) Unavailable; 3 (a statement failed, e.g. the
+  // server's lock_timeout: nothing committed) FailedPrecondition; 126/127
+  // (not runnable/not found) FailedPrecondition; others and signals
+  // Internal; our timeout DeadlineExceeded. Only Unavailable and
+  // DeadlineExceeded may leave the password changed. psql's own messages go
+  // to the inherited stderr (they can quote the verifier, never the
+  // password).
   absl::Status SetPassword(absl::string_view role, const SecretValue& new_password) override;
   absl::Status EnsureAlternateRole(absl::string_view role, absl::string_view like_role,
                                    const SecretValue& password) override;
@@ -53,6 +62,8 @@ class ExecRoleApplier : public RolePasswordApplier, public LoginChecker {
   absl::Status CanLogIn(absl::string_view role, const SecretValue& password) override;
 
  private:
+  // The server's limits for `timeout_` (InvalidArgument below 1 s).
+  absl::StatusOr<ServerTimeouts> Limits(absl::string_view what) const;
   absl::Status RunScript(const std::string& script, absl::string_view what,
                          std::string* out);
 

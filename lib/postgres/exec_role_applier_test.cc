@@ -224,6 +224,66 @@ TEST_F(ExecRoleApplierTest, FailuresMapToCodes) {
   }
 }
 
+// Another session's uncommitted ALTER ROLE holds the role's row. The script
+// sets the server's lock_timeout below the command's timeout, so the server
+// ends the wait (psql exit 3, rolled back) before the command is killed
+// (DeadlineExceeded: may have committed).
+TEST_F(ExecRoleApplierTest, RoleLockedByAnotherSessionEndsByServerLockTimeout) {
+  auto holder = server_->OpenSession();
+  ASSERT_THAT(holder, IsOk());
+  ASSERT_THAT((*holder)->Exec("BEGIN; ALTER ROLE glitchtip_maintainer CONNECTION LIMIT 50"),
+              IsOk());
+  ExecRoleApplier admin(runner_, random_, Psql("postgres"), absl::Seconds(4));
+  const SecretValue new_pw(absl::StrCat(kNewCanary, "-Pw"));
+  std::vector<absl::Status> statuses;
+  statuses.push_back(admin.SetPassword(kRole, new_pw));
+  EXPECT_THAT(statuses.back(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("exit 3")));
+  ASSERT_THAT((*holder)->Exec("ROLLBACK"), IsOk());
+  statuses.push_back(admin.CanLogIn(kRole, SecretValue(absl::StrCat(kOldCanary, "-Pw"))));
+  EXPECT_THAT(statuses.back(), IsOk());  // nothing committed
+  ASSERT_EQ(runner_.stdins.size(), 2u);
+  const std::string limits = "SET lock_timeout = '1000ms';\nSET statement_timeout = '2000ms';\n";
+  EXPECT_THAT(runner_.stdins[0], HasSubstr(limits));
+  EXPECT_LT(runner_.stdins[0].find(limits), runner_.stdins[0].find("ALTER ROLE"));
+  EXPECT_THAT(runner_.stdins[1], HasSubstr(limits));
+  auto log = server_->ReadLog();
+  ASSERT_THAT(log, IsOk());
+  EXPECT_THAT(*log, HasSubstr("canceling statement due to lock timeout"));
+  ExpectNoCanaryAnywhere(statuses);
+}
+
+// `docker compose exec` with the container stopped prints docker's message
+// and exits 1 before psql runs: Unavailable (exit 75), as psql's own
+// "could not connect" (exit 2) is.
+TEST(ExecRoleApplierContainerTest, ContainerDownIsUnavailable) {
+  RealCommandRunner runner;
+  OsRandomSource random;
+  const SecretValue pw(std::string("CANARY-container-down-pw"));
+  for (const char* docker_says :
+       {"service \"postgres\" is not running", "Error response from daemon: No such container: pg",
+        "Error response from daemon: Container 4f2a is not running"}) {
+    SCOPED_TRACE(docker_says);
+    ExecRoleApplier applier(runner, random,
+                            {"/bin/sh", "-c", absl::StrCat("/bin/cat >/dev/null; echo '", docker_says,
+                                                           "' >&2; exit 1")});
+    for (const absl::Status& s : {applier.SetPassword(kRole, pw), applier.CanLogIn(kRole, pw),
+                                  applier.EnsureAlternateRole("b", kRole, pw)}) {
+      EXPECT_THAT(s, StatusIs(absl::StatusCode::kUnavailable, HasSubstr("exited with 1")));
+      EXPECT_THAT(std::string(s.message()), Not(HasSubstr("CANARY")));
+    }
+  }
+}
+
+TEST(ExecRoleApplierFakeTest, TimeoutTooShortForTheServerLimitsIsRefused) {
+  FakeCommandRunner fake;
+  OsRandomSource random;
+  ExecRoleApplier applier(fake, random, {"psql"}, absl::Milliseconds(500));
+  EXPECT_THAT(applier.SetPassword(kRole, SecretValue(std::string("CANARY-short"))),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("at least 1s")));
+  EXPECT_TRUE(fake.calls.empty());
+}
+
 TEST(ExecRoleApplierFakeTest, ExitCodesAndRefusals) {
   FakeCommandRunner fake;
   OsRandomSource random;
@@ -237,7 +297,8 @@ TEST(ExecRoleApplierFakeTest, ExitCodesAndRefusals) {
       {{2, 0, false}, absl::StatusCode::kUnavailable},
       {{3, 0, false}, absl::StatusCode::kFailedPrecondition},
       {{127, 0, false}, absl::StatusCode::kFailedPrecondition},
-      {{1, 0, false}, absl::StatusCode::kInternal},
+      {{1, 0, false}, absl::StatusCode::kUnavailable},  // docker: container not running
+      {{4, 0, false}, absl::StatusCode::kInternal},
       {{137, 9, false}, absl::StatusCode::kInternal},
       {{143, 15, true}, absl::StatusCode::kDeadlineExceeded},
   };

@@ -3,11 +3,14 @@
 
 #include <poll.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <memory>
 
-#include "absl/cleanup/cleanup.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "lib/base/status_macros.h"
 #include "lib/postgres/pg_error.h"
 #include "lib/postgres/role_sql.h"
 
@@ -16,6 +19,82 @@ namespace postgres {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
+
+struct PgResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using PgResultPtr = std::unique_ptr<PGresult, PgResultDeleter>;
+
+bool Succeeded(const PGresult* r) {
+  const ExecStatusType st = PQresultStatus(r);
+  return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+// Waits until `conn`'s socket is ready for `events`; false once `deadline`
+// has passed.
+bool WaitSocket(PGconn* conn, short events, SteadyClock::time_point deadline) {
+  for (;;) {
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
+    if (left.count() <= 0) return false;
+    struct pollfd p = {PQsocket(conn), events, 0};
+    if (p.fd < 0) return true;  // no socket: the next libpq call reports why
+    int r = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (r > 0) return true;
+    if (r < 0 && errno != EINTR) return true;
+  }
+}
+
+absl::Status Lost(PGconn* conn, absl::string_view context) {
+  absl::string_view why = PQerrorMessage(conn);
+  why = absl::StripAsciiWhitespace(why.substr(0, why.find('\n')));
+  return absl::UnavailableError(absl::StrCat(
+      context, ": connection lost (a statement already sent may have committed): ",
+      why.empty() ? "no reason given" : why));
+}
+
+// Collects the replies to what was just sent on `conn`: the first failed
+// result, else the last one. Errors: DeadlineExceeded, Unavailable (see Exec).
+absl::StatusOr<PgResultPtr> AwaitResults(PGconn* conn, absl::string_view context,
+                                         int timeout_seconds) {
+  const auto deadline = SteadyClock::now() + std::chrono::seconds(timeout_seconds);
+  auto late = [&] {
+    return absl::DeadlineExceededError(
+        absl::StrCat(context, ": no reply within ", timeout_seconds,
+                     " s after the statement was sent, so it may have committed"));
+  };
+  for (;;) {  // a non-blocking connection may hold unsent bytes
+    int flushed = PQflush(conn);
+    if (flushed == 0) break;
+    if (flushed < 0) return Lost(conn, context);
+    if (!WaitSocket(conn, POLLIN | POLLOUT, deadline)) return late();
+    if (!PQconsumeInput(conn)) return Lost(conn, context);
+  }
+  PgResultPtr kept;
+  for (;;) {
+    while (PQisBusy(conn)) {
+      if (!WaitSocket(conn, POLLIN, deadline)) return late();
+      if (!PQconsumeInput(conn)) return Lost(conn, context);
+    }
+    PgResultPtr r(PQgetResult(conn));
+    if (r == nullptr) break;
+    if (kept == nullptr || Succeeded(kept.get())) kept = std::move(r);
+  }
+  if (kept == nullptr) return Lost(conn, context);
+  return kept;
+}
+
+// OK for a successful result; Unavailable when the connection broke; else
+// the result's SQLSTATE through PgError.
+absl::Status ResultStatus(PGconn* conn, const PGresult* res, absl::string_view context) {
+  if (Succeeded(res)) return absl::OkStatus();
+  const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+  if (PQstatus(conn) == CONNECTION_BAD && (state == nullptr || *state == '\0')) {
+    return Lost(conn, context);
+  }
+  const char* primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+  return PgError(context, state ? state : "", primary ? primary : PQerrorMessage(conn));
+}
 
 }  // namespace
 
@@ -39,17 +118,28 @@ absl::StatusOr<PgConnPtr> Connect(const ConnectionOptions& opts, absl::string_vi
     return absl::InvalidArgumentError(absl::StrCat(where, ": port must be 1-65535"));
   }
   const std::string port = absl::StrCat(opts.port);
+  if (opts.query_timeout_seconds < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ": query_timeout_seconds must be at least 1"));
+  }
   const std::string timeout = absl::StrCat(opts.connect_timeout_seconds);
+  const std::string idle = absl::StrCat(kKeepalivesIdleSeconds);
+  const std::string interval = absl::StrCat(kKeepalivesIntervalSeconds);
+  const std::string count = absl::StrCat(kKeepalivesCount);
   const std::string user_s(user);
   // Expose(): libpq needs the password as a C string; it lives in a
   // SecretValue-owned buffer, copied into a wiped-on-destruction one.
   SecretValue pw_z(absl::StrCat(password.Expose(), std::string(1, '\0')));
-  const char* keys[] = {"host",   "port",         "dbname",           "user",
-                        "password", "sslmode",    "connect_timeout", "application_name",
+  const char* keys[] = {"host",          "port",          "dbname",
+                        "user",          "password",      "sslmode",
+                        "connect_timeout", "keepalives",  "keepalives_idle",
+                        "keepalives_interval", "keepalives_count", "application_name",
                         nullptr};
-  const char* values[] = {opts.host.c_str(),   port.c_str(),   opts.database.c_str(),
-                          user_s.c_str(),      pw_z.Expose().data(), opts.sslmode.c_str(),
-                          timeout.c_str(),     "secretsync-rotate",  nullptr};
+  const char* values[] = {opts.host.c_str(), port.c_str(),        opts.database.c_str(),
+                          user_s.c_str(),    pw_z.Expose().data(), opts.sslmode.c_str(),
+                          timeout.c_str(),   "1",                  idle.c_str(),
+                          interval.c_str(),  count.c_str(),        "secretsync-rotate",
+                          nullptr};
   PgConnPtr conn(PQconnectStartParams(keys, values, 0));
   if (conn == nullptr) return absl::ResourceExhaustedError(absl::StrCat(where, ": out of memory"));
   PQsetErrorVerbosity(conn.get(), PQERRORS_VERBOSE);
@@ -77,32 +167,33 @@ absl::StatusOr<PgConnPtr> Connect(const ConnectionOptions& opts, absl::string_vi
     ParsedConnectError e = ParseConnectError(PQerrorMessage(conn.get()));
     return PgError(where, e.sqlstate, e.message, {password.Expose()});
   }
+  if (PQsetnonblocking(conn.get(), 1) != 0) {
+    return absl::InternalError(absl::StrCat(where, ": cannot make the connection non-blocking"));
+  }
   return conn;
 }
 
-absl::Status Exec(PGconn* conn, const std::string& sql, absl::string_view context) {
-  PGresult* res = PQexec(conn, sql.c_str());
-  absl::Cleanup clear = [res] { PQclear(res); };
-  ExecStatusType st = PQresultStatus(res);
-  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return absl::OkStatus();
-  const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
-  const char* primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
-  return PgError(context, state ? state : "", primary ? primary : PQerrorMessage(conn));
+absl::Status Exec(PGconn* conn, const std::string& sql, absl::string_view context,
+                  int timeout_seconds) {
+  if (!PQsendQuery(conn, sql.c_str())) return Lost(conn, context);
+  absl::StatusOr<PgResultPtr> res = AwaitResults(conn, context, timeout_seconds);
+  if (!res.ok()) return res.status();
+  return ResultStatus(conn, res->get(), context);
 }
 
 absl::StatusOr<std::vector<std::string>> QueryColumn(PGconn* conn, const char* sql,
                                                      const std::string& param,
-                                                     absl::string_view context) {
+                                                     absl::string_view context,
+                                                     int timeout_seconds) {
   const char* params[] = {param.c_str()};
-  PGresult* res = PQexecParams(conn, sql, 1, nullptr, params, nullptr, nullptr, 0);
-  absl::Cleanup clear = [res] { PQclear(res); };
-  if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-    const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
-    const char* primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
-    return PgError(context, state ? state : "", primary ? primary : PQerrorMessage(conn));
+  if (!PQsendQueryParams(conn, sql, 1, nullptr, params, nullptr, nullptr, 0)) {
+    return Lost(conn, context);
   }
+  absl::StatusOr<PgResultPtr> res = AwaitResults(conn, context, timeout_seconds);
+  if (!res.ok()) return res.status();
+  SS_RETURN_IF_ERROR(ResultStatus(conn, res->get(), context));
   std::vector<std::string> out;
-  for (int r = 0; r < PQntuples(res); ++r) out.emplace_back(PQgetvalue(res, r, 0));
+  for (int r = 0; r < PQntuples(res->get()); ++r) out.emplace_back(PQgetvalue(res->get(), r, 0));
   return out;
 }
 

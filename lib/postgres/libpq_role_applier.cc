@@ -12,6 +12,7 @@
 #include "lib/postgres/pg_error.h"
 #include "lib/postgres/role_sql.h"
 #include "lib/postgres/scram_verifier.h"
+#include "lib/postgres/server_timeouts.h"
 
 namespace secretsync {
 namespace postgres {
@@ -45,6 +46,17 @@ absl::StatusOr<std::string> AlterPasswordSql(PGconn* conn, absl::string_view rol
   return sql;
 }
 
+// The server's limits for options.query_timeout_seconds, then SET ROLE NONE
+// (an alternate login is switched to the shared role and could not alter
+// itself otherwise).
+absl::StatusOr<std::string> SessionSetupSql(const ConnectionOptions& options,
+                                            absl::string_view where) {
+  absl::StatusOr<ServerTimeouts> limits =
+      ServerTimeoutsFor(absl::Seconds(options.query_timeout_seconds));
+  if (!limits.ok()) return Annotate(limits.status(), where);
+  return absl::StrCat(ServerTimeoutsSql(*limits), "SET ROLE NONE;");
+}
+
 }  // namespace
 
 LibpqRoleApplier::LibpqRoleApplier(ConnectionOptions options, std::string login_user,
@@ -58,10 +70,12 @@ absl::Status LibpqRoleApplier::SetPassword(absl::string_view role,
   const std::string where = absl::StrCat(Where(options_, login_user_), ": set password of role ",
                                          role);
   SS_RETURN_IF_ERROR(Annotate(ValidateRoleName(role), where));
+  SS_ASSIGN_OR_RETURN(std::string setup, SessionSetupSql(options_, where));
   SS_ASSIGN_OR_RETURN(PgConnPtr conn, Connect(options_, login_user_, login_password_));
   SS_ASSIGN_OR_RETURN(std::string alter, AlterPasswordSql(conn.get(), role, new_password, where));
-  SS_RETURN_IF_ERROR(Exec(conn.get(), "SET ROLE NONE", where));
-  return Exec(conn.get(), alter, where);
+  const int wait = options_.query_timeout_seconds;
+  SS_RETURN_IF_ERROR(Exec(conn.get(), setup, where, wait));
+  return Exec(conn.get(), alter, where, wait);
 }
 
 absl::Status LibpqRoleApplier::EnsureAlternateRole(absl::string_view role,
@@ -71,19 +85,21 @@ absl::Status LibpqRoleApplier::EnsureAlternateRole(absl::string_view role,
                                          role, " like ", like_role);
   SS_RETURN_IF_ERROR(Annotate(ValidateRoleName(role), where));
   SS_RETURN_IF_ERROR(Annotate(ValidateRoleName(like_role), where));
+  SS_ASSIGN_OR_RETURN(std::string setup, SessionSetupSql(options_, where));
   SS_ASSIGN_OR_RETURN(PgConnPtr conn, Connect(options_, login_user_, login_password_));
+  const int wait = options_.query_timeout_seconds;
   PGconn* c = conn.get();
   SS_ASSIGN_OR_RETURN(std::string alter, AlterPasswordSql(c, role, password, where));
   SS_ASSIGN_OR_RETURN(std::string quoted_role, EscapeRole(c, role));
   SS_ASSIGN_OR_RETURN(std::string quoted_like, EscapeRole(c, like_role));
 
-  SS_RETURN_IF_ERROR(Exec(c, "BEGIN", where));
-  SS_RETURN_IF_ERROR(Exec(c, "SET ROLE NONE", where));
+  SS_RETURN_IF_ERROR(Exec(c, setup, where, wait));
+  SS_RETURN_IF_ERROR(Exec(c, "BEGIN", where, wait));
   // Without COMMIT, closing the connection rolls everything back.
   SS_ASSIGN_OR_RETURN(
       std::vector<std::string> su,
       QueryColumn(c, "SELECT rolsuper::text FROM pg_roles WHERE rolname = $1",
-                  std::string(like_role), where));
+                  std::string(like_role), where, wait));
   if (su.empty()) {
     return absl::NotFoundError(absl::StrCat(where, ": role ", like_role, " does not exist"));
   }
@@ -95,26 +111,36 @@ absl::Status LibpqRoleApplier::EnsureAlternateRole(absl::string_view role,
   }
   SS_ASSIGN_OR_RETURN(std::vector<std::string> exists,
                       QueryColumn(c, "SELECT 1 FROM pg_roles WHERE rolname = $1",
-                                  std::string(role), where));
+                                  std::string(role), where, wait));
   if (exists.empty()) {
     SS_RETURN_IF_ERROR(Exec(
-        c, absl::StrCat("CREATE ROLE ", quoted_role, " LOGIN IN ROLE ", quoted_like), where));
+        c, absl::StrCat("CREATE ROLE ", quoted_role, " LOGIN IN ROLE ", quoted_like), where,
+        wait));
     // SET role takes a name as a string: quote like_role as a literal.
     char* like_literal = PQescapeLiteral(c, like_role.data(), like_role.size());
     if (like_literal == nullptr) return absl::InternalError(absl::StrCat(where, ": quoting"));
     std::string set_role =
         absl::StrCat("ALTER ROLE ", quoted_role, " SET role = ", like_literal);
     PQfreemem(like_literal);
-    SS_RETURN_IF_ERROR(Exec(c, set_role, where));
+    SS_RETURN_IF_ERROR(Exec(c, set_role, where, wait));
   }
-  SS_RETURN_IF_ERROR(Exec(c, alter, where));
-  return Exec(c, "COMMIT", where);
+  SS_RETURN_IF_ERROR(Exec(c, alter, where, wait));
+  return Exec(c, "COMMIT", where, wait);
 }
 
 absl::Status LibpqRoleApplier::CanLogIn(absl::string_view role, const SecretValue& password) {
-  SS_RETURN_IF_ERROR(Annotate(ValidateRoleName(role), Where(options_, role)));
+  const std::string where = Where(options_, role);
+  SS_RETURN_IF_ERROR(Annotate(ValidateRoleName(role), where));
   SS_ASSIGN_OR_RETURN(PgConnPtr conn, Connect(options_, role, password));
-  return Exec(conn.get(), "SELECT 1", absl::StrCat(Where(options_, role), ": SELECT 1"));
+  // Under a pg_hba.conf `trust` (or peer, cert) line any password "works":
+  // such a login proves nothing about which password is in force.
+  if (!PQconnectionUsedPassword(conn.get())) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        where, ": the server accepted a login without checking the password (pg_hba trust?): "
+               "refusing to treat it as proof; use scram-sha-256 for this role in pg_hba.conf"));
+  }
+  return Exec(conn.get(), "SELECT 1", absl::StrCat(where, ": SELECT 1"),
+              options_.query_timeout_seconds);
 }
 
 }  // namespace postgres

@@ -26,12 +26,19 @@ class LibpqRoleApplier : public RolePasswordApplier, public LoginChecker {
   LibpqRoleApplier(ConnectionOptions options, std::string login_user,
                    SecretValue login_password);
 
-  // See RolePasswordApplier. Runs SET ROLE NONE first (an alternate login
-  // is switched to the shared role and could not alter itself otherwise).
+  // See RolePasswordApplier. Before the ALTER ROLE it sets the server's
+  // lock_timeout and statement_timeout to a quarter and a half of
+  // options.query_timeout_seconds (ServerTimeoutsFor), so a statement that
+  // waits on a lock ends on the server (Aborted: nothing committed) before
+  // the client stops waiting (DeadlineExceeded: may have committed), and runs
+  // SET ROLE NONE (an alternate login is switched to the shared role and
+  // could not alter itself otherwise).
   absl::Status SetPassword(absl::string_view role, const SecretValue& new_password) override;
   absl::Status EnsureAlternateRole(absl::string_view role, absl::string_view like_role,
                                    const SecretValue& password) override;
-  // See LoginChecker: a fresh connection as `role`, then SELECT 1.
+  // See LoginChecker: a fresh connection as `role`, then SELECT 1. A login
+  // the server let in without asking for the password
+  // (!PQconnectionUsedPassword) is FailedPrecondition, not OK.
   absl::Status CanLogIn(absl::string_view role, const SecretValue& password) override;
 
  private:

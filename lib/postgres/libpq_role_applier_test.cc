@@ -231,20 +231,98 @@ TEST_F(LibpqRoleApplierTest, AlternateRoleRefusesASuperuserOrMissingSource) {
               StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("42501")));
 }
 
-// A peer that completes the TCP handshake (the kernel's backlog) but never
-// answers: the connection attempt must end at connect_timeout_seconds.
-TEST(LibpqRoleApplierNoServerTest, SilentServerIsDeadlineExceeded) {
+// Another session's uncommitted ALTER ROLE holds the role's row: our ALTER
+// ROLE waits on it and the server's lock_timeout (set from the client's
+// timeout) ends it, rolled back: Aborted, not the "may have committed"
+// DeadlineExceeded of a client-side timeout.
+TEST_F(LibpqRoleApplierTest, RoleLockedByAnotherSessionEndsByServerLockTimeoutAsAborted) {
+  auto holder = server_->OpenSession();
+  ASSERT_THAT(holder, IsOk());
+  ASSERT_THAT((*holder)->Exec("BEGIN; ALTER ROLE glitchtip_maintainer CONNECTION LIMIT 50"),
+              IsOk());
+  ConnectionOptions c = Conn();
+  c.query_timeout_seconds = 2;  // lock_timeout 500 ms, statement_timeout 1 s
+  LibpqRoleApplier admin(c, server_->superuser(), SecretValue(server_->superuser_password()));
+  EXPECT_THAT(Keep(admin.SetPassword(kRole, Pw(kNewCanary))),
+              StatusIs(absl::StatusCode::kAborted,
+                       AllOf(HasSubstr("55P03"), HasSubstr("set password of role"))));
+  LibpqRoleApplier self(c, kRole, Pw(kOldCanary));
+  EXPECT_THAT(Keep(self.SetPassword(kRole, Pw(kNewCanary))),
+              StatusIs(absl::StatusCode::kAborted, HasSubstr("55P03")));
+  ASSERT_THAT((*holder)->Exec("ROLLBACK"), IsOk());
+  EXPECT_THAT(Keep(self.CanLogIn(kRole, Pw(kOldCanary))), IsOk());  // nothing committed
+  auto log = server_->ReadLog();
+  ASSERT_THAT(log, IsOk());
+  EXPECT_THAT(*log, AllOf(HasSubstr("statement: SET lock_timeout = '500ms';"),
+                          HasSubstr("SET statement_timeout = '1000ms';")));
+  ExpectLogClean();
+}
+
+// Under a pg_hba.conf `trust` line every password logs in: such a login is
+// no proof that a password is in force, so the probe refuses it.
+TEST(LibpqRoleApplierTrustTest, ProbeRefusesALoginTheServerDidNotCheck) {
+  secretsync::testing::PostgresServerOptions opts;
+  opts.role_password = absl::StrCat(kOldCanary, "-Pw-");
+  opts.trust_roles = {kRole};
+  auto server = PostgresServer::Start(opts);
+  ASSERT_THAT(server, IsOk());
+  ConnectionOptions c;
+  c.port = (*server)->port();
+  c.database = "glitchtip";
+  c.sslmode = "disable";
+  LibpqRoleApplier probe(c, kRole, SecretValue());
+  for (const SecretValue& pw : {Pw(kOldCanary), Pw(kWrongCanary)}) {
+    absl::Status s = probe.CanLogIn(kRole, pw);
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition,
+                            AllOf(HasSubstr("without checking the password (pg_hba trust?)"),
+                                  HasSubstr(kRole))));
+    EXPECT_THAT(std::string(s.message()), Not(HasSubstr("CANARY")));
+  }
+  // A role without the trust line is still checked as before.
+  EXPECT_THAT(probe.CanLogIn("postgres", SecretValue((*server)->superuser_password())), IsOk());
+}
+
+// A TCP socket bound to 127.0.0.1 on a free port (-1 on failure), and the port.
+int BoundLoopbackSocket(int* port) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  ASSERT_GE(fd, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  ASSERT_EQ(listen(fd, 4), 0);
   socklen_t len = sizeof(addr);
-  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  *port = ntohs(addr.sin_port);
+  return fd;
+}
+
+// Nothing listens on the port: Unavailable (exit 75), for the probe and Apply.
+TEST(LibpqRoleApplierNoServerTest, NothingListeningIsUnavailable) {
   ConnectionOptions c;
-  c.port = ntohs(addr.sin_port);
+  int fd = BoundLoopbackSocket(&c.port);
+  ASSERT_GE(fd, 0);
+  close(fd);  // bound, never listened: the port refuses connections now
+  c.sslmode = "disable";
+  LibpqRoleApplier applier(c, kRole, Pw(kOldCanary));
+  for (const absl::Status& s :
+       {applier.CanLogIn(kRole, Pw(kOldCanary)), applier.SetPassword(kRole, Pw(kNewCanary)),
+        applier.EnsureAlternateRole("b", kRole, Pw(kNewCanary))}) {
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kUnavailable,
+                            AllOf(HasSubstr(absl::StrCat("127.0.0.1:", c.port)),
+                                  HasSubstr("refused"))));
+    EXPECT_THAT(std::string(s.message()), Not(HasSubstr("CANARY")));
+  }
+}
+
+// A peer that completes the TCP handshake (the kernel's backlog) but never
+// answers: the connection attempt must end at connect_timeout_seconds.
+TEST(LibpqRoleApplierNoServerTest, SilentServerIsDeadlineExceeded) {
+  ConnectionOptions c;
+  int fd = BoundLoopbackSocket(&c.port);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(listen(fd, 4), 0);
   c.sslmode = "disable";
   c.connect_timeout_seconds = 1;
   LibpqRoleApplier applier(c, kRole, Pw(kOldCanary));
@@ -274,6 +352,11 @@ TEST(LibpqRoleApplierNoServerTest, BadConnectionOptionsAreInvalidArgument) {
   LibpqRoleApplier bad_timeout(c, kRole, Pw(kOldCanary));
   EXPECT_THAT(bad_timeout.CanLogIn(kRole, Pw(kOldCanary)),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("connect_timeout")));
+  c = ConnectionOptions();
+  c.query_timeout_seconds = 0;
+  LibpqRoleApplier bad_query_timeout(c, kRole, Pw(kOldCanary));
+  EXPECT_THAT(bad_query_timeout.SetPassword(kRole, Pw(kNewCanary)),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
 }
 
 }  // namespace

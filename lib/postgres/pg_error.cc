@@ -36,7 +36,7 @@ absl::StatusCode CodeForSqlState(absl::string_view s) {
       s == "53300") {
     return absl::StatusCode::kUnavailable;
   }
-  if (s == "57014") return absl::StatusCode::kDeadlineExceeded;
+  if (s == "55P03" || s == "57014" || s == "40P01") return absl::StatusCode::kAborted;
   return absl::StatusCode::kInternal;
 }
 

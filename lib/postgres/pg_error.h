@@ -12,8 +12,11 @@ namespace postgres {
 
 // The status code for a SQLSTATE: 28P01 Unauthenticated; 28000 and 42501
 // PermissionDenied; 3D000 and 42704 NotFound; class 08, 57P01-57P03 and 53300
-// Unavailable; 57014 DeadlineExceeded; 42710 AlreadyExists; "" (no server
-// reply) Unavailable; anything else Internal.
+// Unavailable; 55P03 (lock_timeout), 57014 (statement_timeout or a cancel)
+// and 40P01 (deadlock) Aborted: the server gave up and rolled the statement
+// back, so unlike a client-side DeadlineExceeded nothing was committed;
+// 42710 AlreadyExists; "" (no server reply) Unavailable; anything else
+// Internal.
 absl::StatusCode CodeForSqlState(absl::string_view sqlstate);
 
 // "<context>: <message> (SQLSTATE <s>)" with CodeForSqlState's code. The

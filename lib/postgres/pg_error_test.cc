@@ -27,7 +27,11 @@ TEST(PgErrorTest, MapsSqlStates) {
       {"08006", absl::StatusCode::kUnavailable},
       {"57P03", absl::StatusCode::kUnavailable},
       {"53300", absl::StatusCode::kUnavailable},
-      {"57014", absl::StatusCode::kDeadlineExceeded},
+      // The server's own timeouts and cancels rolled back: not "may have
+      // committed" (DeadlineExceeded/Unavailable).
+      {"57014", absl::StatusCode::kAborted},
+      {"55P03", absl::StatusCode::kAborted},
+      {"40P01", absl::StatusCode::kAborted},
       {"", absl::StatusCode::kUnavailable},
       {"42601", absl::StatusCode::kInternal},
   };

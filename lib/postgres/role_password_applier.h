@@ -19,6 +19,10 @@ struct ConnectionOptions {
   std::string database = "postgres";
   std::string sslmode = "prefer";  // libpq's sslmode values
   int connect_timeout_seconds = 10;
+  // How long the client waits for each statement's reply once sent. The
+  // server's lock_timeout and statement_timeout are set below it (see
+  // server_timeouts.h), so the server normally gives up first.
+  int query_timeout_seconds = 20;
 };
 
 // Changes role passwords, sending the server only SCRAM-SHA-256 verifiers
@@ -34,9 +38,13 @@ class RolePasswordApplier {
   // longer than 63 bytes or empty, non-ASCII password), Unavailable (server or
   // command unreachable), Unauthenticated (the login's password was refused),
   // PermissionDenied (not allowed to alter the role), NotFound (no such role),
-  // DeadlineExceeded, FailedPrecondition/Internal for other failures. On
-  // error the role's password is unchanged unless the error is Unavailable
-  // or DeadlineExceeded after the statement was sent (probe with CanLogIn).
+  // DeadlineExceeded (the client stopped waiting), Aborted (the server gave
+  // up: lock_timeout 55P03, statement_timeout or a cancel 57014, deadlock
+  // 40P01), FailedPrecondition/Internal for other failures. Before the
+  // ALTER ROLE the server's lock_timeout and statement_timeout are set below
+  // the client's timeout. On error the role's password is unchanged, except
+  // after Unavailable or DeadlineExceeded: the statement may have been sent
+  // and committed without the reply reaching us (probe with CanLogIn).
   virtual absl::Status SetPassword(absl::string_view role, const SecretValue& new_password) = 0;
 
   // Alternating users: makes `role` exist as a LOGIN member of `like_role`
@@ -55,8 +63,11 @@ class LoginChecker {
  public:
   virtual ~LoginChecker() = default;
   // Opens a fresh connection as `role` with `password` and runs SELECT 1.
-  // OK if it works; Unauthenticated when the server refuses the password
-  // (SQLSTATE 28P01); PermissionDenied when the login is not allowed
+  // OK if it works and the server checked the password; FailedPrecondition
+  // when it let the role in without checking it (pg_hba.conf `trust`, peer
+  // or cert: no proof the password is in force); Unauthenticated when the
+  // server refuses the password (SQLSTATE 28P01); PermissionDenied when the
+  // login is not allowed
   // (28000, e.g. no pg_hba.conf entry); Unavailable when the server cannot be
   // reached or is starting/shutting down; NotFound for a missing database;
   // Internal otherwise.

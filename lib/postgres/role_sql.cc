@@ -31,6 +31,11 @@ std::string DollarTag(absl::string_view body) {
   }
 }
 
+// Stop at the first error; the server's limits before any other statement.
+std::string ScriptHead(const ServerTimeouts& timeouts) {
+  return absl::StrCat("\\set ON_ERROR_STOP on\n", ServerTimeoutsSql(timeouts));
+}
+
 }  // namespace
 
 absl::Status ValidateRoleName(absl::string_view role) {
@@ -52,16 +57,18 @@ std::string QuoteIdentifier(absl::string_view name) {
 }
 
 absl::StatusOr<std::string> SetPasswordScript(absl::string_view role,
-                                              absl::string_view verifier) {
+                                              absl::string_view verifier,
+                                              const ServerTimeouts& timeouts) {
   SS_RETURN_IF_ERROR(ValidateRoleName(role));
   SS_RETURN_IF_ERROR(ValidateScramVerifier(verifier));
-  return absl::StrCat("\\set ON_ERROR_STOP on\nSET ROLE NONE;\nALTER ROLE ",
+  return absl::StrCat(ScriptHead(timeouts), "SET ROLE NONE;\nALTER ROLE ",
                       QuoteIdentifier(role), " PASSWORD '", verifier, "';\n");
 }
 
 absl::StatusOr<std::string> EnsureAlternateRoleScript(absl::string_view role,
                                                       absl::string_view like_role,
-                                                      absl::string_view verifier) {
+                                                      absl::string_view verifier,
+                                                      const ServerTimeouts& timeouts) {
   SS_RETURN_IF_ERROR(ValidateRoleName(role));
   SS_RETURN_IF_ERROR(ValidateRoleName(like_role));
   SS_RETURN_IF_ERROR(ValidateScramVerifier(verifier));
@@ -82,15 +89,16 @@ absl::StatusOr<std::string> EnsureAlternateRoleScript(absl::string_view role,
       "  END IF;\n"
       "END\n");
   const std::string tag = DollarTag(body);
-  return absl::StrCat("\\set ON_ERROR_STOP on\nBEGIN;\nSET ROLE NONE;\nDO ", tag, body, tag,
+  return absl::StrCat(ScriptHead(timeouts), "BEGIN;\nSET ROLE NONE;\nDO ", tag, body, tag,
                       ";\nALTER ROLE ", QuoteIdentifier(role), " PASSWORD '", verifier,
                       "';\nCOMMIT;\n");
 }
 
-absl::StatusOr<std::string> StoredVerifierScript(absl::string_view role) {
+absl::StatusOr<std::string> StoredVerifierScript(absl::string_view role,
+                                                 const ServerTimeouts& timeouts) {
   SS_RETURN_IF_ERROR(ValidateRoleName(role));
   return absl::StrCat(
-      "\\set ON_ERROR_STOP on\n\\set QUIET on\n\\pset tuples_only on\n"
+      "\\set QUIET on\n", ScriptHead(timeouts), "\\pset tuples_only on\n"
       "\\pset format unaligned\n"
       "SELECT 'secretsync-role:' || rolcanlogin::text || ':' || "
       "(rolvaliduntil IS NOT NULL AND rolvaliduntil <= now())::text || ':' || "

@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "lib/postgres/server_timeouts.h"
 
 namespace secretsync {
 namespace postgres {
@@ -25,13 +26,18 @@ absl::Status ValidateRoleName(absl::string_view role);
 // (and as psql passes it through: no variable interpolation inside quotes).
 std::string QuoteIdentifier(absl::string_view name);
 
-// psql stdin script: stop on the first error, reset the role a login may have
-// been switched to (ALTER ROLE ... SET role), then
-// ALTER ROLE <role> PASSWORD '<verifier>'. The verifier must pass
+// Every script starts with `\set ON_ERROR_STOP on` and ServerTimeoutsSql(
+// timeouts), so a statement waiting on a lock ends on the server (SQLSTATE
+// 55P03 or 57014, rolled back; psql exits 3) before the command's timeout.
+
+// psql stdin script: stop on the first error, set the server's timeouts,
+// reset the role a login may have been switched to (ALTER ROLE ... SET role),
+// then ALTER ROLE <role> PASSWORD '<verifier>'. The verifier must pass
 // ValidateScramVerifier (so it needs no escaping and the server cannot take
 // it for plaintext). Errors: InvalidArgument from either check.
 absl::StatusOr<std::string> SetPasswordScript(absl::string_view role,
-                                              absl::string_view verifier);
+                                              absl::string_view verifier,
+                                              const ServerTimeouts& timeouts);
 
 // psql stdin script for RolePasswordApplier::EnsureAlternateRole, in one
 // transaction: refuses (an exception, so psql fails) if like_role is missing
@@ -39,13 +45,15 @@ absl::StatusOr<std::string> SetPasswordScript(absl::string_view role,
 // `SET role = like_role` if missing, then sets its password to `verifier`.
 absl::StatusOr<std::string> EnsureAlternateRoleScript(absl::string_view role,
                                                       absl::string_view like_role,
-                                                      absl::string_view verifier);
+                                                      absl::string_view verifier,
+                                                      const ServerTimeouts& timeouts);
 
 // psql stdin script printing one line
 // "secretsync-role:<rolcanlogin>:<not expired>:<rolpassword>" (booleans as
 // true/false) for `role` from pg_authid, or nothing if there is no such role.
 // Reading pg_authid needs a superuser login.
-absl::StatusOr<std::string> StoredVerifierScript(absl::string_view role);
+absl::StatusOr<std::string> StoredVerifierScript(absl::string_view role,
+                                                 const ServerTimeouts& timeouts);
 
 // What StoredVerifierScript printed. `found` is false when no line was.
 struct StoredRole {

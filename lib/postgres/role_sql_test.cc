@@ -39,32 +39,39 @@ TEST(RoleSqlTest, ValidatesRoleNames) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("UTF-8")));
 }
 
+const ServerTimeouts kTimeouts = {absl::Milliseconds(1500), absl::Seconds(3)};
+constexpr char kTimeoutsSql[] =
+    "SET lock_timeout = '1500ms';\nSET statement_timeout = '3000ms';\n";
+
 TEST(RoleSqlTest, SetPasswordScriptStopsOnErrorAndCarriesOnlyTheVerifier) {
-  EXPECT_THAT(SetPasswordScript("Glitch Tip\"x", kVerifier),
-              IsOkAndHolds(std::string("\\set ON_ERROR_STOP on\nSET ROLE NONE;\n"
-                                       "ALTER ROLE \"Glitch Tip\"\"x\" PASSWORD '") +
+  EXPECT_THAT(SetPasswordScript("Glitch Tip\"x", kVerifier, kTimeouts),
+              IsOkAndHolds(std::string("\\set ON_ERROR_STOP on\n") + kTimeoutsSql +
+                           "SET ROLE NONE;\nALTER ROLE \"Glitch Tip\"\"x\" PASSWORD '" +
                            kVerifier + "';\n"));
   // Anything but a well-formed verifier would be stored as a plaintext password.
-  EXPECT_THAT(SetPasswordScript("r", "SCRAM-SHA-256$4096:bad$x:y"),
+  EXPECT_THAT(SetPasswordScript("r", "SCRAM-SHA-256$4096:bad$x:y", kTimeouts),
               StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
-  EXPECT_THAT(SetPasswordScript("r", "plain-password"),
+  EXPECT_THAT(SetPasswordScript("r", "plain-password", kTimeouts),
               StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
 }
 
 TEST(RoleSqlTest, AlternateRoleScriptPicksADollarTagNotInTheNames) {
-  auto script = EnsureAlternateRoleScript("b$ss0$x", "a'b", kVerifier);
+  auto script = EnsureAlternateRoleScript("b$ss0$x", "a'b", kVerifier, kTimeouts);
   ASSERT_THAT(script, IsOk());
+  EXPECT_THAT(*script, ::testing::StartsWith(std::string("\\set ON_ERROR_STOP on\n") +
+                                             kTimeoutsSql + "BEGIN;\n"));
   EXPECT_THAT(*script, HasSubstr("DO $ss1$"));
   EXPECT_THAT(*script, HasSubstr("rolname = 'a''b'"));
   EXPECT_THAT(*script, HasSubstr("ALTER ROLE \"b$ss0$x\" PASSWORD '"));
   EXPECT_THAT(*script, HasSubstr("\nCOMMIT;\n"));
-  EXPECT_THAT(EnsureAlternateRoleScript("b", "", kVerifier),
+  EXPECT_THAT(EnsureAlternateRoleScript("b", "", kVerifier, kTimeouts),
               StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
 }
 
 TEST(RoleSqlTest, StoredRoleScriptAndParser) {
-  auto script = StoredVerifierScript("o'brien");
+  auto script = StoredVerifierScript("o'brien", kTimeouts);
   ASSERT_THAT(script, IsOk());
+  EXPECT_THAT(*script, HasSubstr(kTimeoutsSql));
   EXPECT_THAT(*script, HasSubstr("WHERE rolname = 'o''brien';"));
   auto none = ParseStoredRole("");
   ASSERT_THAT(none, IsOk());

@@ -142,6 +142,17 @@ absl::Status PostgresServer::InitAndStart() {
                                       "-U", superuser(), "--pwfile", pwfile,
                                       "--auth-host=scram-sha-256", "--auth-local=trust"}));
   std::filesystem::remove(pwfile);
+  if (!options_.trust_roles.empty()) {
+    // pg_hba.conf is read top-down and the first matching line wins.
+    const std::string hba = JoinPath(data, "pg_hba.conf");
+    RealFilesystem fs;
+    SS_ASSIGN_OR_RETURN(std::string lines, fs.ReadFile(hba, 1 << 20));
+    std::string trust = "# secretsync test fixture: trust_roles\n";
+    for (const std::string& role : options_.trust_roles) {
+      absl::StrAppend(&trust, "host all \"", role, "\" 127.0.0.1/32 trust\n");
+    }
+    SS_RETURN_IF_ERROR(WriteText(hba, absl::StrCat(trust, lines), false));
+  }
 
   const std::string log = JoinPath(dir_, "server.log");
   for (int attempt = 1;; ++attempt) {
@@ -211,9 +222,8 @@ absl::StatusOr<std::vector<std::vector<std::string>>> PostgresServer::Query(
   return QueryAs(superuser(), superuser_password(), sql, database);
 }
 
-absl::StatusOr<std::vector<std::vector<std::string>>> PostgresServer::QueryAs(
-    absl::string_view user, absl::string_view password, absl::string_view sql,
-    absl::string_view database) {
+PGconn* PostgresServer::ConnectAs(absl::string_view user, absl::string_view password,
+                                  absl::string_view database) const {
   std::string port = absl::StrCat(port_);
   std::string u(user);
   std::string pw(password);
@@ -222,7 +232,38 @@ absl::StatusOr<std::vector<std::vector<std::string>>> PostgresServer::QueryAs(
                         nullptr};
   const char* values[] = {"127.0.0.1", port.c_str(), u.c_str(), pw.c_str(), db.c_str(), "10",
                           nullptr};
-  PGconn* conn = PQconnectdbParams(keys, values, 0);
+  return PQconnectdbParams(keys, values, 0);
+}
+
+absl::StatusOr<std::unique_ptr<PostgresSession>> PostgresServer::OpenSession(
+    absl::string_view database) {
+  auto session = std::make_unique<PostgresSession>(
+      ConnectAs(superuser(), superuser_password(), database));
+  SS_RETURN_IF_ERROR(session->Exec("SELECT 1"));
+  return session;
+}
+
+PostgresSession::~PostgresSession() { PQfinish(conn_); }
+
+absl::Status PostgresSession::Exec(absl::string_view sql) {
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    return absl::UnavailableError(
+        absl::StrCat("postgres fixture: session: ", PQerrorMessage(conn_)));
+  }
+  PGresult* res = PQexec(conn_, std::string(sql).c_str());
+  absl::Cleanup clear = [res] { PQclear(res); };
+  ExecStatusType st = PQresultStatus(res);
+  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+    return absl::InternalError(
+        absl::StrCat("postgres fixture: session: ", PQresultErrorMessage(res)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::vector<std::string>>> PostgresServer::QueryAs(
+    absl::string_view user, absl::string_view password, absl::string_view sql,
+    absl::string_view database) {
+  PGconn* conn = ConnectAs(user, password, database);
   absl::Cleanup finish = [conn] { PQfinish(conn); };
   if (PQstatus(conn) != CONNECTION_OK) {
     return absl::UnavailableError(

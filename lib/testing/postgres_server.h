@@ -11,6 +11,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
+struct pg_conn;  // libpq's PGconn
+
 namespace secretsync {
 namespace testing {
 
@@ -20,6 +22,26 @@ struct PostgresServerOptions {
   std::string role = "glitchtip_maintainer";
   std::string role_password = "Initial-Maintainer-Pw-1";
   std::string database = "glitchtip";
+  // Roles that get a `host all <role> 127.0.0.1/32 trust` line ahead of the
+  // scram-sha-256 ones in pg_hba.conf: the server lets them in over TCP
+  // without checking any password.
+  std::vector<std::string> trust_roles;
+};
+
+// A connection kept open across statements (e.g. to hold a lock while the
+// code under test waits on it). Closes on destruction. Not thread-safe.
+class PostgresSession {
+ public:
+  explicit PostgresSession(pg_conn* conn) : conn_(conn) {}
+  ~PostgresSession();
+  PostgresSession(const PostgresSession&) = delete;
+  PostgresSession& operator=(const PostgresSession&) = delete;
+  // Runs `sql` (one or more statements); Internal with the server's message
+  // on failure.
+  absl::Status Exec(absl::string_view sql);
+
+ private:
+  pg_conn* conn_;
 };
 
 // Starts `initdb` + `pg_ctl start` in a fresh folder (under TEST_TMPDIR when
@@ -60,11 +82,17 @@ class PostgresServer {
                                                                  absl::string_view password,
                                                                  absl::string_view sql,
                                                                  absl::string_view database = "");
+  // A connection as the superuser to `database` (default options().database)
+  // over TCP, kept open until the session is destroyed.
+  absl::StatusOr<std::unique_ptr<PostgresSession>> OpenSession(absl::string_view database = "");
   // pg_ctl stop -m fast; idempotent. Later connections fail (Unavailable).
   absl::Status Stop();
 
  private:
   PostgresServer(PostgresServerOptions options, std::string dir);
+  // PQconnectdbParams over TCP; the caller PQfinishes it.
+  pg_conn* ConnectAs(absl::string_view user, absl::string_view password,
+                     absl::string_view database) const;
   absl::Status RunAsServerUser(const std::vector<std::string>& argv);
   absl::Status InitAndStart();
 
