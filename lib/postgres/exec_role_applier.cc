@@ -1,10 +1,12 @@
 // ExecRoleApplier: psql script on the command's stdin, exit code -> Status.
 #include "lib/postgres/exec_role_applier.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "lib/base/status_macros.h"
+#include "lib/postgres/pg_error.h"
 #include "lib/postgres/role_sql.h"
 #include "lib/postgres/scram_verifier.h"
 #include "lib/postgres/server_timeouts.h"
@@ -43,8 +45,16 @@ absl::Status ExecRoleApplier::RunScript(const std::string& script, absl::string_
     return absl::InternalError(absl::StrCat(where, ": killed by signal ", r.term_signal));
   }
   switch (r.exit_code) {
-    case 0:
-      return absl::OkStatus();
+    case 0: {
+      // The script quits with exit 0 after printing the first error's SQLSTATE.
+      std::optional<std::string> failed = ParseScriptError(*out);
+      if (!failed.has_value()) return absl::OkStatus();
+      if (failed->empty()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            where, ": a statement failed and psql gave no SQLSTATE (psql 12 or later needed)"));
+      }
+      return PgError(where, *failed, "a statement failed (psql's stderr says why)");
+    }
     case 1:
       // `docker compose exec` with the service stopped ("service ... is not
       // running"), `docker exec` with "No such container" or no daemon: all

@@ -37,13 +37,17 @@ class ExecRoleApplier : public RolePasswordApplier, public LoginChecker {
   // lock_timeout and statement_timeout to a quarter and a half of `timeout`
   // (ServerTimeoutsFor; InvalidArgument for a timeout below 1 s), so a
   // statement that waits ends on the server, rolled back, before the
-  // command is killed. Exit codes: 0 OK; 1 (docker: container not running,
-  // no such container, no daemon) Unavailable; psql's 2 (could not connect,
-  // or lost the connection) Unavailable; 3 (a statement failed, e.g. the
-  // server's lock_timeout: nothing committed) FailedPrecondition; 126/127
-  // (not runnable/not found) FailedPrecondition; others and signals
-  // Internal; our timeout DeadlineExceeded. Only Unavailable and
-  // DeadlineExceeded may leave the password changed. psql's own messages go
+  // command is killed. A statement that fails makes the script print its
+  // SQLSTATE and quit (see role_sql.h): the status is then CodeForSqlState's,
+  // as over libpq (55P03/57014 Aborted: the server gave up, nothing
+  // committed; 42501 PermissionDenied; 42704 NotFound; 55000 for a superuser
+  // source role FailedPrecondition). Exit codes: 0 OK unless a SQLSTATE was
+  // printed; 1 (docker: container not running, no such container, no
+  // daemon) Unavailable; psql's 2 (could not connect, or lost the
+  // connection) Unavailable; 3 (a psql meta-command failed)
+  // FailedPrecondition; 126/127 (not runnable/not found) FailedPrecondition;
+  // others and signals Internal; our timeout DeadlineExceeded. Only
+  // Unavailable and DeadlineExceeded may leave the password changed. psql's own messages go
   // to the inherited stderr (they can quote the verifier, never the
   // password).
   absl::Status SetPassword(absl::string_view role, const SecretValue& new_password) override;
@@ -54,11 +58,14 @@ class ExecRoleApplier : public RolePasswordApplier, public LoginChecker {
   // stored verifier from pg_authid (needs a superuser login, as the postgres
   // image's POSTGRES_USER is) and checks `password` against it on the client
   // (ScramVerifierMatches), so the password goes nowhere. Unlike a real login
-  // it does not consult pg_hba.conf. OK when it matches, the role may log in
+  // it does not consult pg_hba.conf, so a `trust` line there cannot make a
+  // wrong password pass (the libpq probe refuses such logins instead). OK
+  // when it matches, the role may log in
   // and is not expired; Unauthenticated when it does not match;
   // PermissionDenied for a NOLOGIN or expired role; NotFound for no such role;
   // FailedPrecondition when the stored password is not a SCRAM verifier (md5,
-  // none) or psql failed (e.g. not a superuser); exit codes as SetPassword.
+  // none); PermissionDenied (42501) when the login may not read pg_authid
+  // (not a superuser); other failures as SetPassword.
   absl::Status CanLogIn(absl::string_view role, const SecretValue& password) override;
 
  private:

@@ -25,6 +25,7 @@ namespace {
 using ::secretsync::testing::IsOk;
 using ::secretsync::testing::PostgresServer;
 using ::secretsync::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
@@ -146,7 +147,7 @@ TEST_F(ExecRoleApplierTest, LoginProbeChecksTheStoredVerifierWithoutSendingThePa
   // A plain role cannot read pg_authid: a clear error, not a wrong answer.
   ExecRoleApplier self(runner_, random_, Psql(kRole));
   statuses.push_back(self.CanLogIn(kRole, new_pw));
-  EXPECT_THAT(statuses.back(), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("exit 3")));
+  EXPECT_THAT(statuses.back(), StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("42501")));
   ExpectNoCanaryAnywhere(statuses);
 }
 
@@ -196,9 +197,11 @@ TEST_F(ExecRoleApplierTest, AlternateRoleThroughPsql) {
   EXPECT_THAT(statuses.back(), IsOk());
   statuses.push_back(checker.CanLogIn(b, b1));
   EXPECT_THAT(statuses.back(), StatusIs(absl::StatusCode::kUnauthenticated, ::testing::_));
-  // The superuser as a source: the script raises, psql exits 3, nothing made.
+  // The superuser as a source: the script raises 55000 and quits, nothing made.
   statuses.push_back(admin.EnsureAlternateRole("clone", "postgres", b1));
-  EXPECT_THAT(statuses.back(), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("exit 3")));
+  EXPECT_THAT(statuses.back(), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("55000")));
+  statuses.push_back(admin.EnsureAlternateRole("clone", "nobody", b1));
+  EXPECT_THAT(statuses.back(), StatusIs(absl::StatusCode::kNotFound, HasSubstr("42704")));
   rows = server_->Query("SELECT count(*) FROM pg_roles WHERE rolname = 'clone'");
   ASSERT_THAT(rows, IsOk());
   EXPECT_EQ((*rows)[0][0], "0");
@@ -210,8 +213,12 @@ TEST_F(ExecRoleApplierTest, FailuresMapToCodes) {
   const SecretValue pw(absl::StrCat(kNewCanary, "-f"));
   std::vector<absl::Status> statuses;
   statuses.push_back(self.SetPassword("no_such_role", pw));
-  EXPECT_THAT(statuses.back(), StatusIs(absl::StatusCode::kFailedPrecondition,
-                                        HasSubstr("set password of role no_such_role")));
+  EXPECT_THAT(statuses.back(),
+              StatusIs(absl::StatusCode::kNotFound,
+                       AllOf(HasSubstr("set password of role no_such_role"), HasSubstr("42704"))));
+  // A plain role may not change another role's password: as over libpq.
+  statuses.push_back(self.SetPassword("postgres", pw));
+  EXPECT_THAT(statuses.back(), StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("42501")));
   ASSERT_THAT(server_->Stop(), IsOk());
   statuses.push_back(self.SetPassword(kRole, pw));
   EXPECT_THAT(statuses.back(),
@@ -226,8 +233,8 @@ TEST_F(ExecRoleApplierTest, FailuresMapToCodes) {
 
 // Another session's uncommitted ALTER ROLE holds the role's row. The script
 // sets the server's lock_timeout below the command's timeout, so the server
-// ends the wait (psql exit 3, rolled back) before the command is killed
-// (DeadlineExceeded: may have committed).
+// ends the wait (55P03, rolled back: Aborted, as over libpq) before the
+// command is killed (DeadlineExceeded: may have committed).
 TEST_F(ExecRoleApplierTest, RoleLockedByAnotherSessionEndsByServerLockTimeout) {
   auto holder = server_->OpenSession();
   ASSERT_THAT(holder, IsOk());
@@ -237,13 +244,12 @@ TEST_F(ExecRoleApplierTest, RoleLockedByAnotherSessionEndsByServerLockTimeout) {
   const SecretValue new_pw(absl::StrCat(kNewCanary, "-Pw"));
   std::vector<absl::Status> statuses;
   statuses.push_back(admin.SetPassword(kRole, new_pw));
-  EXPECT_THAT(statuses.back(),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("exit 3")));
+  EXPECT_THAT(statuses.back(), StatusIs(absl::StatusCode::kAborted, HasSubstr("55P03")));
   ASSERT_THAT((*holder)->Exec("ROLLBACK"), IsOk());
   statuses.push_back(admin.CanLogIn(kRole, SecretValue(absl::StrCat(kOldCanary, "-Pw"))));
   EXPECT_THAT(statuses.back(), IsOk());  // nothing committed
   ASSERT_EQ(runner_.stdins.size(), 2u);
-  const std::string limits = "SET lock_timeout = '1000ms';\nSET statement_timeout = '2000ms';\n";
+  const std::string limits = "SET lock_timeout = '1000ms';\n";
   EXPECT_THAT(runner_.stdins[0], HasSubstr(limits));
   EXPECT_LT(runner_.stdins[0].find(limits), runner_.stdins[0].find("ALTER ROLE"));
   EXPECT_THAT(runner_.stdins[1], HasSubstr(limits));
@@ -309,9 +315,18 @@ TEST(ExecRoleApplierFakeTest, ExitCodesAndRefusals) {
     EXPECT_THAT(std::string(s.message()), Not(HasSubstr("CANARY")));
   }
   ASSERT_FALSE(fake.calls.empty());
-  EXPECT_THAT(fake.calls[0].stdin_data, StartsWith("\\set ON_ERROR_STOP on\n"));
+  EXPECT_THAT(fake.calls[0].stdin_data, StartsWith("\\set ON_ERROR_STOP off\n"));
+  EXPECT_THAT(fake.calls[0].stdin_data, HasSubstr("SET statement_timeout = '30000ms';\n"));
   EXPECT_THAT(fake.calls[0].stdin_data, Not(HasSubstr("CANARY")));
   EXPECT_EQ(absl::StrJoin(fake.calls[0].argv, " "), "docker compose exec -T postgres psql");
+  // A failed statement: the script prints its SQLSTATE and quits with 0.
+  fake.result = CommandResult{};
+  fake.stdout_reply = "secretsync-sqlstate 55P03\n";
+  EXPECT_THAT(applier.SetPassword(kRole, pw),
+              StatusIs(absl::StatusCode::kAborted, HasSubstr("SQLSTATE 55P03")));
+  fake.stdout_reply = "secretsync-sqlstate :SQLSTATE\n";  // psql before 12
+  EXPECT_THAT(applier.SetPassword(kRole, pw),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("psql 12")));
   // The probe parses psql's output; odd output is an error, not a match.
   fake.result = CommandResult{};
   fake.stdout_reply = "secretsync-role:maybe:false:SCRAM";

@@ -32,6 +32,7 @@ absl::StatusCode CodeForSqlState(absl::string_view s) {
   if (s == "28000" || s == "42501") return absl::StatusCode::kPermissionDenied;
   if (s == "3D000" || s == "42704") return absl::StatusCode::kNotFound;
   if (s == "42710") return absl::StatusCode::kAlreadyExists;
+  if (s == "55000") return absl::StatusCode::kFailedPrecondition;
   if (absl::StartsWith(s, "08") || s == "57P01" || s == "57P02" || s == "57P03" ||
       s == "53300") {
     return absl::StatusCode::kUnavailable;

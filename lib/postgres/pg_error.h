@@ -15,7 +15,8 @@ namespace postgres {
 // Unavailable; 55P03 (lock_timeout), 57014 (statement_timeout or a cancel)
 // and 40P01 (deadlock) Aborted: the server gave up and rolled the statement
 // back, so unlike a client-side DeadlineExceeded nothing was committed;
-// 42710 AlreadyExists; "" (no server reply) Unavailable; anything else
+// 42710 AlreadyExists; 55000 (object not in prerequisite state)
+// FailedPrecondition; "" (no server reply) Unavailable; anything else
 // Internal.
 absl::StatusCode CodeForSqlState(absl::string_view sqlstate);
 

@@ -24,6 +24,7 @@ TEST(PgErrorTest, MapsSqlStates) {
       {"3D000", absl::StatusCode::kNotFound},
       {"42704", absl::StatusCode::kNotFound},
       {"42710", absl::StatusCode::kAlreadyExists},
+      {"55000", absl::StatusCode::kFailedPrecondition},
       {"08006", absl::StatusCode::kUnavailable},
       {"57P03", absl::StatusCode::kUnavailable},
       {"53300", absl::StatusCode::kUnavailable},

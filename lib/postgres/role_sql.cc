@@ -31,10 +31,20 @@ std::string DollarTag(absl::string_view body) {
   }
 }
 
-// Stop at the first error; the server's limits before any other statement.
-std::string ScriptHead(const ServerTimeouts& timeouts) {
-  return absl::StrCat("\\set ON_ERROR_STOP on\n", ServerTimeoutsSql(timeouts));
+constexpr absl::string_view kErrorMarker = "secretsync-sqlstate";
+
+// `statements` (each without its `;`), each followed by the check that
+// reports the first error's SQLSTATE on stdout and quits. ON_ERROR_STOP is
+// off (the exec_command may set it) so that the check gets to run.
+std::string Checked(const std::vector<std::string>& statements) {
+  std::string out = "\\set ON_ERROR_STOP off\n";
+  for (const std::string& s : statements) {
+    absl::StrAppend(&out, s, ";\n\\if :ERROR\n\\echo ", kErrorMarker,
+                    " :SQLSTATE\n\\quit\n\\endif\n");
+  }
+  return out;
 }
+
 
 }  // namespace
 
@@ -61,8 +71,11 @@ absl::StatusOr<std::string> SetPasswordScript(absl::string_view role,
                                               const ServerTimeouts& timeouts) {
   SS_RETURN_IF_ERROR(ValidateRoleName(role));
   SS_RETURN_IF_ERROR(ValidateScramVerifier(verifier));
-  return absl::StrCat(ScriptHead(timeouts), "SET ROLE NONE;\nALTER ROLE ",
-                      QuoteIdentifier(role), " PASSWORD '", verifier, "';\n");
+  std::vector<std::string> statements = ServerTimeoutsStatements(timeouts);
+  statements.push_back("SET ROLE NONE");
+  statements.push_back(
+      absl::StrCat("ALTER ROLE ", QuoteIdentifier(role), " PASSWORD '", verifier, "'"));
+  return Checked(statements);
 }
 
 absl::StatusOr<std::string> EnsureAlternateRoleScript(absl::string_view role,
@@ -81,7 +94,7 @@ absl::StatusOr<std::string> EnsureAlternateRoleScript(absl::string_view role,
       "    RAISE EXCEPTION 'alternating users: source role does not exist' USING ERRCODE = '42704';\n"
       "  END IF;\n"
       "  IF su THEN\n"
-      "    RAISE EXCEPTION 'alternating users: source role is a superuser' USING ERRCODE = '42501';\n"
+      "    RAISE EXCEPTION 'alternating users: source role is a superuser' USING ERRCODE = '55000';\n"
       "  END IF;\n"
       "  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ", r, ") THEN\n"
       "    EXECUTE format('CREATE ROLE %I LOGIN IN ROLE %I', ", r, ", ", like, ");\n"
@@ -89,21 +102,43 @@ absl::StatusOr<std::string> EnsureAlternateRoleScript(absl::string_view role,
       "  END IF;\n"
       "END\n");
   const std::string tag = DollarTag(body);
-  return absl::StrCat(ScriptHead(timeouts), "BEGIN;\nSET ROLE NONE;\nDO ", tag, body, tag,
-                      ";\nALTER ROLE ", QuoteIdentifier(role), " PASSWORD '", verifier,
-                      "';\nCOMMIT;\n");
+  std::vector<std::string> statements = ServerTimeoutsStatements(timeouts);
+  statements.push_back("BEGIN");
+  statements.push_back("SET ROLE NONE");
+  statements.push_back(absl::StrCat("DO ", tag, body, tag));
+  statements.push_back(
+      absl::StrCat("ALTER ROLE ", QuoteIdentifier(role), " PASSWORD '", verifier, "'"));
+  statements.push_back("COMMIT");
+  return Checked(statements);
 }
 
 absl::StatusOr<std::string> StoredVerifierScript(absl::string_view role,
                                                  const ServerTimeouts& timeouts) {
   SS_RETURN_IF_ERROR(ValidateRoleName(role));
-  return absl::StrCat(
-      "\\set QUIET on\n", ScriptHead(timeouts), "\\pset tuples_only on\n"
-      "\\pset format unaligned\n"
+  std::vector<std::string> statements = ServerTimeoutsStatements(timeouts);
+  statements.push_back(absl::StrCat(
       "SELECT 'secretsync-role:' || rolcanlogin::text || ':' || "
       "(rolvaliduntil IS NOT NULL AND rolvaliduntil <= now())::text || ':' || "
       "coalesce(rolpassword, '') FROM pg_authid WHERE rolname = ",
-      QuoteLiteral(role), ";\n");
+      QuoteLiteral(role)));
+  return absl::StrCat("\\set QUIET on\n\\pset tuples_only on\n\\pset format unaligned\n",
+                      Checked(statements));
+}
+
+std::optional<std::string> ParseScriptError(absl::string_view out) {
+  const std::string marker = absl::StrCat(kErrorMarker, " ");
+  size_t at = out.find(marker);
+  if (at == absl::string_view::npos) return std::nullopt;
+  absl::string_view state = out.substr(at + marker.size());
+  state = absl::StripAsciiWhitespace(state.substr(0, state.find('\n')));
+  if (state.size() != 5) return std::string();  // e.g. ":SQLSTATE" uninterpolated
+  for (char c : state) {
+    if (!absl::ascii_isupper(static_cast<unsigned char>(c)) &&
+        !absl::ascii_isdigit(static_cast<unsigned char>(c))) {
+      return std::string();
+    }
+  }
+  return std::string(state);
 }
 
 absl::StatusOr<StoredRole> ParseStoredRole(absl::string_view out) {

@@ -4,6 +4,7 @@
 #ifndef SECRETSYNC_LIB_POSTGRES_ROLE_SQL_H_
 #define SECRETSYNC_LIB_POSTGRES_ROLE_SQL_H_
 
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -26,9 +27,13 @@ absl::Status ValidateRoleName(absl::string_view role);
 // (and as psql passes it through: no variable interpolation inside quotes).
 std::string QuoteIdentifier(absl::string_view name);
 
-// Every script starts with `\set ON_ERROR_STOP on` and ServerTimeoutsSql(
-// timeouts), so a statement waiting on a lock ends on the server (SQLSTATE
-// 55P03 or 57014, rolled back; psql exits 3) before the command's timeout.
+// Every script sets the server's timeouts (ServerTimeoutsSql) first, so a
+// statement waiting on a lock ends on the server (SQLSTATE 55P03 or 57014,
+// rolled back) before the command's timeout. After each statement the script
+// checks psql's ERROR variable: on the first error it prints
+// "secretsync-sqlstate <SQLSTATE>" on stdout and quits (psql exits 0 then;
+// an open transaction is rolled back), so the caller maps the SQLSTATE as
+// the libpq route does (ParseScriptError). Needs psql 12 or later.
 
 // psql stdin script: stop on the first error, set the server's timeouts,
 // reset the role a login may have been switched to (ALTER ROLE ... SET role),
@@ -40,8 +45,8 @@ absl::StatusOr<std::string> SetPasswordScript(absl::string_view role,
                                               const ServerTimeouts& timeouts);
 
 // psql stdin script for RolePasswordApplier::EnsureAlternateRole, in one
-// transaction: refuses (an exception, so psql fails) if like_role is missing
-// or a superuser, creates `role` LOGIN IN ROLE like_role with
+// transaction: refuses (SQLSTATE 42704) if like_role is missing, (55000) if it
+// is a superuser, creates `role` LOGIN IN ROLE like_role with
 // `SET role = like_role` if missing, then sets its password to `verifier`.
 absl::StatusOr<std::string> EnsureAlternateRoleScript(absl::string_view role,
                                                       absl::string_view like_role,
@@ -54,6 +59,11 @@ absl::StatusOr<std::string> EnsureAlternateRoleScript(absl::string_view role,
 // Reading pg_authid needs a superuser login.
 absl::StatusOr<std::string> StoredVerifierScript(absl::string_view role,
                                                  const ServerTimeouts& timeouts);
+
+// The SQLSTATE a script printed when a statement failed: nullopt when it
+// printed none (every statement succeeded), "" when the marker is there but
+// holds no SQLSTATE (psql older than 12 has no SQLSTATE variable).
+std::optional<std::string> ParseScriptError(absl::string_view psql_stdout);
 
 // What StoredVerifierScript printed. `found` is false when no line was.
 struct StoredRole {

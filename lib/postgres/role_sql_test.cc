@@ -1,7 +1,10 @@
 // Role-name checks, identifier quoting and the psql scripts, as text.
 #include "lib/postgres/role_sql.h"
 
+#include <optional>
 #include <string>
+
+#include "absl/strings/str_cat.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -40,14 +43,17 @@ TEST(RoleSqlTest, ValidatesRoleNames) {
 }
 
 const ServerTimeouts kTimeouts = {absl::Milliseconds(1500), absl::Seconds(3)};
-constexpr char kTimeoutsSql[] =
-    "SET lock_timeout = '1500ms';\nSET statement_timeout = '3000ms';\n";
+// What follows each statement: report the first error's SQLSTATE and quit.
+constexpr char kCheck[] = ";\n\\if :ERROR\n\\echo secretsync-sqlstate :SQLSTATE\n\\quit\n\\endif\n";
+const std::string kTimeoutsSql = absl::StrCat("SET lock_timeout = '1500ms'", kCheck,
+                                              "SET statement_timeout = '3000ms'", kCheck);
 
 TEST(RoleSqlTest, SetPasswordScriptStopsOnErrorAndCarriesOnlyTheVerifier) {
   EXPECT_THAT(SetPasswordScript("Glitch Tip\"x", kVerifier, kTimeouts),
-              IsOkAndHolds(std::string("\\set ON_ERROR_STOP on\n") + kTimeoutsSql +
-                           "SET ROLE NONE;\nALTER ROLE \"Glitch Tip\"\"x\" PASSWORD '" +
-                           kVerifier + "';\n"));
+              IsOkAndHolds(absl::StrCat("\\set ON_ERROR_STOP off\n", kTimeoutsSql,
+                                        "SET ROLE NONE", kCheck,
+                                        "ALTER ROLE \"Glitch Tip\"\"x\" PASSWORD '", kVerifier,
+                                        "'", kCheck)));
   // Anything but a well-formed verifier would be stored as a plaintext password.
   EXPECT_THAT(SetPasswordScript("r", "SCRAM-SHA-256$4096:bad$x:y", kTimeouts),
               StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
@@ -58,21 +64,30 @@ TEST(RoleSqlTest, SetPasswordScriptStopsOnErrorAndCarriesOnlyTheVerifier) {
 TEST(RoleSqlTest, AlternateRoleScriptPicksADollarTagNotInTheNames) {
   auto script = EnsureAlternateRoleScript("b$ss0$x", "a'b", kVerifier, kTimeouts);
   ASSERT_THAT(script, IsOk());
-  EXPECT_THAT(*script, ::testing::StartsWith(std::string("\\set ON_ERROR_STOP on\n") +
-                                             kTimeoutsSql + "BEGIN;\n"));
+  EXPECT_THAT(*script, ::testing::StartsWith(
+                           absl::StrCat("\\set ON_ERROR_STOP off\n", kTimeoutsSql, "BEGIN", kCheck)));
+  EXPECT_THAT(*script, ::testing::EndsWith(absl::StrCat("COMMIT", kCheck)));
   EXPECT_THAT(*script, HasSubstr("DO $ss1$"));
   EXPECT_THAT(*script, HasSubstr("rolname = 'a''b'"));
   EXPECT_THAT(*script, HasSubstr("ALTER ROLE \"b$ss0$x\" PASSWORD '"));
-  EXPECT_THAT(*script, HasSubstr("\nCOMMIT;\n"));
   EXPECT_THAT(EnsureAlternateRoleScript("b", "", kVerifier, kTimeouts),
               StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
+}
+
+TEST(RoleSqlTest, ParsesTheFirstErrorsSqlState) {
+  EXPECT_EQ(ParseScriptError(""), std::nullopt);
+  EXPECT_EQ(ParseScriptError("secretsync-role:true:false:x\n"), std::nullopt);
+  EXPECT_EQ(ParseScriptError("secretsync-sqlstate 55P03\n"), "55P03");
+  EXPECT_EQ(ParseScriptError("SET\nsecretsync-sqlstate 42501\n"), "42501");
+  EXPECT_EQ(ParseScriptError("secretsync-sqlstate :SQLSTATE\n"), "");  // psql before 12
+  EXPECT_EQ(ParseScriptError("secretsync-sqlstate \n"), "");
 }
 
 TEST(RoleSqlTest, StoredRoleScriptAndParser) {
   auto script = StoredVerifierScript("o'brien", kTimeouts);
   ASSERT_THAT(script, IsOk());
   EXPECT_THAT(*script, HasSubstr(kTimeoutsSql));
-  EXPECT_THAT(*script, HasSubstr("WHERE rolname = 'o''brien';"));
+  EXPECT_THAT(*script, HasSubstr(absl::StrCat("WHERE rolname = 'o''brien'", kCheck)));
   auto none = ParseStoredRole("");
   ASSERT_THAT(none, IsOk());
   EXPECT_FALSE(none->found);

@@ -19,10 +19,16 @@ absl::StatusOr<ServerTimeouts> ServerTimeoutsFor(absl::Duration client_timeout) 
   return ServerTimeouts{absl::Milliseconds(ms / 4), absl::Milliseconds(ms / 2)};
 }
 
+std::vector<std::string> ServerTimeoutsStatements(const ServerTimeouts& t) {
+  return {absl::StrCat("SET lock_timeout = '", absl::ToInt64Milliseconds(t.lock_timeout), "ms'"),
+          absl::StrCat("SET statement_timeout = '", absl::ToInt64Milliseconds(t.statement_timeout),
+                       "ms'")};
+}
+
 std::string ServerTimeoutsSql(const ServerTimeouts& t) {
-  return absl::StrCat("SET lock_timeout = '", absl::ToInt64Milliseconds(t.lock_timeout),
-                      "ms';\nSET statement_timeout = '",
-                      absl::ToInt64Milliseconds(t.statement_timeout), "ms';\n");
+  std::string out;
+  for (const std::string& s : ServerTimeoutsStatements(t)) absl::StrAppend(&out, s, ";\n");
+  return out;
 }
 
 }  // namespace postgres

@@ -5,6 +5,7 @@
 #define SECRETSYNC_LIB_POSTGRES_SERVER_TIMEOUTS_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -31,8 +32,11 @@ inline constexpr absl::Duration kMinClientTimeout = absl::Seconds(1);
 // when `client_timeout` is below kMinClientTimeout (or infinite).
 absl::StatusOr<ServerTimeouts> ServerTimeoutsFor(absl::Duration client_timeout);
 
-// "SET lock_timeout = '<n>ms';\nSET statement_timeout = '<n>ms';\n": session
-// settings for the statements that follow on the same connection.
+// "SET lock_timeout = '<n>ms'" and "SET statement_timeout = '<n>ms'" (no
+// `;`): session settings for the statements that follow on the connection.
+std::vector<std::string> ServerTimeoutsStatements(const ServerTimeouts& timeouts);
+
+// ServerTimeoutsStatements, each ended by ";\n", as one string.
 std::string ServerTimeoutsSql(const ServerTimeouts& timeouts);
 
 }  // namespace postgres
