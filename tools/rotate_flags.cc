@@ -12,14 +12,19 @@ ABSL_FLAG(std::string, environment, "", "override the environment slug");
 ABSL_FLAG(std::string, secret_path, "", "override the secret path");
 ABSL_FLAG(std::string, output, "", "override the output (.env) path");
 ABSL_FLAG(std::string, secret, "", "rotate this secret (a name from the config's secrets)");
-ABSL_FLAG(bool, all, false, "rotate every secret with a generator or a postgres role");
-ABSL_FLAG(bool, due, false, "rotate the secrets older than their rotation.max_age_days");
+ABSL_FLAG(bool, all, false,
+          "rotate every secret with a generator or a postgres role (first settling a "
+          "rotation left pending, as --resume)");
+ABSL_FLAG(bool, due, false,
+          "rotate the secrets older than their rotation.max_age_days (first settling a "
+          "rotation left pending, as --resume)");
 ABSL_FLAG(bool, resume, false, "finish or roll back an interrupted PostgreSQL rotation");
 ABSL_FLAG(bool, dry_run, false, "name what would rotate; change nothing");
 ABSL_FLAG(bool, json, false, "print the report as one JSON object");
 ABSL_FLAG(std::string, value_file, "",
-          "with --secret: read the new value from this 0600 file, or '-' for stdin "
-          "(for externally issued secrets such as EMAIL_URL; never give a value on argv)");
+          "with --secret: read the new value from this file (0600, owned by the running "
+          "user), or '-' for stdin (externally issued secrets such as EMAIL_URL only; "
+          "never give a value on argv)");
 ABSL_FLAG(absl::Duration, wait_lock, absl::Seconds(60),
           "how long to wait for a sync or rotate of the same file to finish");
 

@@ -77,12 +77,9 @@ absl::StatusOr<std::string> ReadPrivateFile(const std::string& path, absl::strin
     return ConfigError(absl::StrCat(field, ": credential file ", path,
                                     " is accessible by group or others: run chmod 600 ", path));
   }
-  if (st.st_uid != geteuid()) {
-    return ConfigError(absl::StrCat(field, ": credential file ", path, " belongs to ",
-                                    UserName(st.st_uid), ", not to the running user ",
-                                    UserName(geteuid()), ": run chown ", UserName(geteuid()), " ",
-                                    path));
-  }
+  absl::Status owned =
+      CheckRunningUserOwns(st.st_uid, absl::StrCat(field, ": credential file ", path), path);
+  if (!owned.ok()) return owned;
   if (st.st_size > static_cast<off_t>(kMaxCredentialBytes)) {
     return absl::InvalidArgumentError(
         absl::StrCat(field, ": credential file ", path, " is larger than 64 KiB"));
@@ -114,6 +111,13 @@ absl::StatusOr<std::string> ReadPrivateFile(const std::string& path, absl::strin
 }
 
 }  // namespace
+
+absl::Status CheckRunningUserOwns(uid_t owner, absl::string_view what, absl::string_view path) {
+  if (owner == geteuid()) return absl::OkStatus();
+  return ConfigError(absl::StrCat(what, " belongs to ", UserName(owner),
+                                  ", not to the running user ", UserName(geteuid()),
+                                  ": run chown ", UserName(geteuid()), " ", path));
+}
 
 absl::StatusOr<SecretValue> ReadCredential(const v1::CredentialSource& source,
                                            absl::string_view field, const Environment& env) {

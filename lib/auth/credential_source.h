@@ -3,6 +3,9 @@
 #ifndef SECRETSYNC_LIB_AUTH_CREDENTIAL_SOURCE_H_
 #define SECRETSYNC_LIB_AUTH_CREDENTIAL_SOURCE_H_
 
+#include <sys/types.h>
+
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "lib/base/environment.h"
@@ -30,6 +33,12 @@ namespace auth {
 //   Internal tagged exit 74: another I/O error.
 absl::StatusOr<SecretValue> ReadCredential(const v1::CredentialSource& source,
                                            absl::string_view field, const Environment& env);
+
+// The owner rule of the files above, for other private files and folders
+// (rotate's state folder): OK when `owner` is the running user (geteuid()),
+// else FailedPrecondition tagged exit 78: "<what> belongs to <user>, not to
+// the running user <user>: run chown <user> <path>".
+absl::Status CheckRunningUserOwns(uid_t owner, absl::string_view what, absl::string_view path);
 
 }  // namespace auth
 }  // namespace secretsync

@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "lib/base/sha256.h"
 #include "lib/base/status_macros.h"
 #include "lib/base/user_path.h"
 
@@ -27,7 +28,37 @@ absl::StatusOr<std::optional<Id>> ResolveId(const std::string& name, absl::strin
   return std::optional<Id>(*found);
 }
 
+std::string DirName(absl::string_view path) {
+  const size_t slash = path.rfind('/');
+  if (slash == absl::string_view::npos) return ".";
+  if (slash == 0) return "/";
+  return std::string(path.substr(0, slash));
+}
+
 }  // namespace
+
+std::string RotationStateDir(const Deployment& d) {
+  const std::string& configured = d.config.rotation().state_dir();
+  if (configured.empty()) return DirName(d.config.output_path()) + "/.secretsync-rotate";
+  if (configured[0] == '/') return configured;
+  return absl::StrCat(DirName(d.config_path), "/", configured);
+}
+
+std::string RotationJournalPath(const Deployment& d, absl::string_view secret_name) {
+  const std::string& output = d.config.output_path();
+  const size_t slash = output.rfind('/');
+  const std::string base = slash == std::string::npos ? output : output.substr(slash + 1);
+  return absl::StrCat(RotationStateDir(d), "/", base, "-", Sha256Hex(output).substr(0, 8), ".",
+                      secret_name, ".journal");
+}
+
+std::string LegacyRotationJournalPath(const Deployment& d, absl::string_view secret_name) {
+  return absl::StrCat(RotationStateDir(d), "/", secret_name, ".journal");
+}
+
+std::string PendingSecretName(absl::string_view secret_name) {
+  return absl::StrCat(secret_name, "__PENDING");
+}
 
 absl::StatusOr<Deployment> ResolveDeployment(LoadedConfig loaded, const UserDirectory& users) {
   Deployment d;

@@ -42,6 +42,32 @@ absl::StatusOr<Deployment> LoadDeployment(absl::string_view config_path,
 // Resolves an already loaded config (ParseConfig's result): mode, owner, group.
 absl::StatusOr<Deployment> ResolveDeployment(LoadedConfig loaded, const UserDirectory& users);
 
+// Where a deployment's rotation state lives; the one definition that rotate
+// (which writes it) and sync (which refuses to render while a rotation is
+// pending) share.
+//
+// The folder of the rotation journals: rotation.state_dir (a relative one
+// against the config file's folder), by default `.secretsync-rotate` beside
+// the output.
+std::string RotationStateDir(const Deployment& d);
+
+// The journal of a rotation of `secret_name` in this deployment:
+// `<state_dir>/<output basename>-<8 hex digits>.<secret_name>.journal`, the
+// digits from the SHA-256 of the absolute output path. Two deployments whose
+// state folders are one folder never share a journal, even with equal output
+// basenames.
+std::string RotationJournalPath(const Deployment& d, absl::string_view secret_name);
+
+// Where the journal of `secret_name` was kept before journals were per
+// deployment (`<state_dir>/<secret_name>.journal`). One found there may belong
+// to any deployment using the folder: it is never ignored (rotate refuses to
+// go on until it is moved, sync treats it as a pending rotation).
+std::string LegacyRotationJournalPath(const Deployment& d, absl::string_view secret_name);
+
+// The secret holding a rotation's new value until it is in force:
+// `<secret_name>__PENDING`.
+std::string PendingSecretName(absl::string_view secret_name);
+
 }  // namespace config
 }  // namespace secretsync
 

@@ -85,6 +85,32 @@ TEST_F(DeploymentTest, MissingConfigFlagIsInvalidArgument) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--config")));
 }
 
+// Two deployments sharing one state folder (the default one beside two
+// outputs in one folder, or one configured folder for outputs with equal
+// basenames) never share a journal.
+TEST_F(DeploymentTest, JournalPathsArePerDeployment) {
+  Deployment a, b, c;
+  a.config_path = b.config_path = c.config_path = "/etc/secretsync/x.textproto";
+  a.config.set_output_path("/opt/app/.env");
+  b.config.set_output_path("/opt/app/.env.worker");
+  c.config.set_output_path("/opt/other/.env");
+  EXPECT_EQ(RotationStateDir(a), "/opt/app/.secretsync-rotate");
+  EXPECT_EQ(RotationStateDir(b), RotationStateDir(a));
+  const std::string ja = RotationJournalPath(a, "POSTGRES_PASSWORD");
+  EXPECT_THAT(ja, ::testing::StartsWith("/opt/app/.secretsync-rotate/.env-"));
+  EXPECT_THAT(ja, ::testing::EndsWith(".POSTGRES_PASSWORD.journal"));
+  EXPECT_NE(ja, RotationJournalPath(b, "POSTGRES_PASSWORD"));
+  EXPECT_EQ(ja, RotationJournalPath(a, "POSTGRES_PASSWORD"));  // stable
+  for (Deployment* d : {&a, &c}) d->config.mutable_rotation()->set_state_dir("/var/lib/ss");
+  EXPECT_NE(RotationJournalPath(a, "POSTGRES_PASSWORD"),
+            RotationJournalPath(c, "POSTGRES_PASSWORD"));
+  EXPECT_EQ(LegacyRotationJournalPath(a, "POSTGRES_PASSWORD"),
+            "/var/lib/ss/POSTGRES_PASSWORD.journal");
+  a.config.mutable_rotation()->set_state_dir("state");
+  EXPECT_EQ(RotationStateDir(a), "/etc/secretsync/state");
+  EXPECT_EQ(PendingSecretName("POSTGRES_USER"), "POSTGRES_USER__PENDING");
+}
+
 }  // namespace
 }  // namespace config
 }  // namespace secretsync

@@ -25,11 +25,8 @@ struct Pair {
   SecretValue password;
 };
 
-absl::Status PendingError(const AlternatingRotation& r, absl::string_view why) {
-  return WithExitCode(absl::FailedPreconditionError(absl::StrCat(
-                          "rotation of ", r.user.name(), "/", r.password.name(),
-                          " is pending (", why, "): run rotate --resume")),
-                      kExitRotationPending);
+std::string What(const AlternatingRotation& r) {
+  return absl::StrCat(r.user.name(), "/", r.password.name());
 }
 
 void Hit(AlternatingRotation& r, absl::string_view where) {
@@ -65,45 +62,29 @@ absl::StatusOr<std::optional<SecretValue>> StoredPassword(AlternatingRotation& r
   return std::optional<SecretValue>(std::move(*v));
 }
 
-absl::Status PromotePair(AlternatingRotation& r, const Pair& p) {
-  SS_RETURN_IF_ERROR(r.password.Promote(p.password));
-  return r.user.Promote(SecretValue(p.role));
-}
-
 absl::Status DeletePendings(AlternatingRotation& r) {
   SS_RETURN_IF_ERROR(r.password.DeletePending());
   return r.user.DeletePending();
 }
 
-// The new pair logs in: make the store and the .env agree on it.
-absl::StatusOr<Outcome> Forward(AlternatingRotation& r, const Pair& next, Outcome outcome) {
-  Logger log(r.log);
-  SS_RETURN_IF_ERROR(PromotePair(r, next));
-  Hit(r, "promote");
-  absl::Status synced = r.sync();
-  if (!synced.ok() && ExitCodeFromStatus(synced) != kExitOnChangeFailed) {
-    log.Error("rotate.sync_failed").Field("secret", r.password.name());
-    return Annotate(synced, absl::StrCat("the new ", r.user.name(), " and ", r.password.name(),
-                                         " are in force and stored; sync the .env with "
-                                         "rotate --resume"));
-  }
-  Hit(r, "sync");
-  SS_RETURN_IF_ERROR(DeletePendings(r));
-  Hit(r, "delete_pending");
-  SS_RETURN_IF_ERROR(ClearJournal(r.fs, r.journal_path));
-  if (!synced.ok()) return synced;  // exit code 79: everything else is done
-  return outcome;
-}
-
-// The old pair logs in: drop the pending secrets, store and sync the old pair.
-absl::StatusOr<Outcome> Back(AlternatingRotation& r, const Pair& old) {
-  SS_RETURN_IF_ERROR(PromotePair(r, old));
-  SS_RETURN_IF_ERROR(DeletePendings(r));
-  absl::Status synced = r.sync();
-  if (!synced.ok() && ExitCodeFromStatus(synced) != kExitOnChangeFailed) return synced;
-  SS_RETURN_IF_ERROR(ClearJournal(r.fs, r.journal_path));
-  if (!synced.ok()) return synced;
-  return Outcome::kRolledBack;
+// Settling onto the pair `p` (the new or the old one). The two secrets are
+// stored one after the other: in between, Infisical pairs one role with the
+// other's password. The journal and the pending secrets stay until the .env
+// is synced, and a plain sync refuses to render while they exist
+// (sync/pending_rotation.h), so that pair never reaches a .env.
+Settlement SettleOn(AlternatingRotation& r, const Pair& p) {
+  return Settlement{r.fs,
+                    r.log,
+                    r.journal_path,
+                    What(r),
+                    [&r, &p] {
+                      SS_RETURN_IF_ERROR(r.password.Promote(p.password));
+                      Hit(r, "promote_password");
+                      return r.user.Promote(SecretValue(p.role));
+                    },
+                    [&r] { return DeletePendings(r); },
+                    r.sync,
+                    r.failpoint};
 }
 
 absl::Status Probe(AlternatingRotation& r, const Pair& p, absl::string_view which) {
@@ -122,12 +103,8 @@ absl::StatusOr<Outcome> Settle(AlternatingRotation& r) {
   if (!journal.has_value() && !pending_pw.has_value() && !pending_user.has_value()) {
     return Outcome::kNothingPending;
   }
-  if (journal.has_value() && journal->strategy != v1::ALTERNATING_USERS) {
-    return WithExitCode(absl::FailedPreconditionError(absl::StrCat(
-                            "rotation journal ", r.journal_path,
-                            ": written by a SINGLE_USER rotation; set rotation.strategy back "
-                            "to SINGLE_USER and run rotate --resume")),
-                        kExitRotationPending);
+  if (journal.has_value()) {
+    SS_RETURN_IF_ERROR(CheckJournalStrategy(*journal, r.journal_path, /*alternating=*/true));
   }
   SS_ASSIGN_OR_RETURN(std::string stored_role, StoredRole(r));
   SS_ASSIGN_OR_RETURN(std::optional<SecretValue> stored_pw, StoredPassword(r));
@@ -146,7 +123,7 @@ absl::StatusOr<Outcome> Settle(AlternatingRotation& r) {
     absl::Status probe = Probe(r, *next, "new");
     if (probe.ok()) {
       log.Info("rotate.roll_forward").Field("secret", r.password.name()).Field("user", next->role);
-      return Forward(r, *next, Outcome::kRolledForward);
+      return RollForward(SettleOn(r, *next), Outcome::kRolledForward);
     }
     if (!absl::IsUnauthenticated(probe)) return probe;
   }
@@ -159,14 +136,13 @@ absl::StatusOr<Outcome> Settle(AlternatingRotation& r) {
     absl::Status p = Probe(r, old, "old");
     if (p.ok()) {
       log.Info("rotate.roll_back").Field("secret", r.password.name()).Field("user", old.role);
-      return Back(r, old);
+      return RollBack(SettleOn(r, old));
     }
     if (!absl::IsUnauthenticated(p)) return p;
   }
   return WithExitCode(
       absl::FailedPreconditionError(absl::StrCat(
-          "rotation of ", r.user.name(), "/", r.password.name(),
-          ": neither the new nor the old pair logs in on ", r.target.Describe(),
+          "rotation of ", What(r), ": neither the new nor the old pair logs in on ", r.target.Describe(),
           "; set the password of the role in ", PendingName(r.user.name()), " to the value of ",
           PendingName(r.password.name()), " by hand, then run rotate --resume")),
       kExitRotationPending);
@@ -187,7 +163,7 @@ absl::StatusOr<bool> AlternatingPending(AlternatingRotation& r) {
 absl::StatusOr<Outcome> RotateAlternating(AlternatingRotation& r, const SecretValue& next) {
   Logger log(r.log);
   SS_ASSIGN_OR_RETURN(bool pending, AlternatingPending(r));
-  if (pending) return PendingError(r, "a journal or a __PENDING secret exists");
+  if (pending) return PendingError(What(r), "a journal or a __PENDING secret exists");
 
   SS_ASSIGN_OR_RETURN(std::string active, StoredRole(r));
   SS_ASSIGN_OR_RETURN(SecretValue old, r.password.Current());
@@ -239,6 +215,11 @@ absl::StatusOr<Outcome> RotateAlternating(AlternatingRotation& r, const SecretVa
   } else {
     applied = Annotate(applied, absl::StrCat("set the new password of role ", idle, " on ",
                                              r.target.Describe()));
+    if (OutcomeUnknown(applied)) {
+      // The ALTER ROLE may still commit: keep everything for a resume.
+      log.Error("rotate.outcome_unknown").Field("secret", r.password.name()).Field("user", idle);
+      return OutcomeUnknownError(What(r), applied);
+    }
   }
   if (applied.ok()) {
     applied = Annotate(r.target.CanLogIn(idle, next),
@@ -248,13 +229,14 @@ absl::StatusOr<Outcome> RotateAlternating(AlternatingRotation& r, const SecretVa
   if (!applied.ok()) {
     log.Error("rotate.apply_failed").Field("secret", r.password.name()).Field("user", idle);
     absl::StatusOr<Outcome> settled = Settle(r);
-    if (!settled.ok()) return PendingError(r, std::string(settled.status().message()));
+    if (!settled.ok()) return PendingError(What(r), settled.status().message());
     if (*settled == Outcome::kRolledBack) return applied;
     return Outcome::kRotated;
   }
   Hit(r, "verify");
   log.Info("rotate.applied").Field("secret", r.password.name()).Field("user", idle);
-  return Forward(r, Pair{idle, next.Copy()}, Outcome::kRotated);
+  const Pair fresh{idle, next.Copy()};
+  return RollForward(SettleOn(r, fresh), Outcome::kRotated);
 }
 
 absl::StatusOr<Outcome> ResumeAlternating(AlternatingRotation& r) { return Settle(r); }

@@ -153,8 +153,8 @@ TEST_F(AlternatingRotationTest, RotatesTheIdleRoleAndSwitchesBothSecrets) {
   EXPECT_EQ(store_.ValueOf(kUser), kB);
   EXPECT_EQ(store_.ValueOf(kPw), kNew);
   ExpectNothingPending();
-  EXPECT_THAT(steps_, ElementsAre("journal", "pending", "alter_role", "verify", "promote", "sync",
-                                  "delete_pending"));
+  EXPECT_THAT(steps_, ElementsAre("journal", "pending", "alter_role", "verify",
+                                  "promote_password", "promote", "sync", "delete_pending"));
   EXPECT_THAT(target_.calls, ElementsAre("login app", "set app_b", "login app_b"));
   EXPECT_THAT(synced_, ElementsAre(absl::StrCat(kB, ":", kNew)));  // one sync, the new pair
   ExpectNoCanary(out.status());
@@ -219,7 +219,7 @@ TEST_F(AlternatingRotationTest, RefusedSetRollsBackAndKeepsTheActivePair) {
 }
 
 TEST_F(AlternatingRotationTest, SetThatLandedDespiteAnErrorRollsForward) {
-  target_.set_error = absl::UnavailableError("fake: connection lost after COMMIT");
+  target_.set_error = absl::InternalError("fake: odd reply after COMMIT");
   target_.set_then_fail = true;
   AlternatingRotation r = Rotation();
   absl::StatusOr<Outcome> out = RotateAlternating(r, SecretValue(std::string(kNew)));
@@ -230,11 +230,48 @@ TEST_F(AlternatingRotationTest, SetThatLandedDespiteAnErrorRollsForward) {
   ExpectNothingPending();
 }
 
+// A timeout or a lost connection while setting the idle role's password: the
+// server may still commit it, so nothing is rolled back; a resume settles it.
+TEST_F(AlternatingRotationTest, UnknownSetOutcomeKeepsEverythingThenResumeSettlesIt) {
+  for (const absl::Status& error :
+       {absl::DeadlineExceededError("fake server: statement timeout"),
+        absl::UnavailableError("fake server: connection lost")}) {
+    for (bool commits_later : {true, false}) {
+      SCOPED_TRACE(absl::StrCat(error.ToString(), commits_later ? " commits" : " never lands"));
+      target_.passwords = {{kA, kOld}};
+      store_.Put(kPw, kOld);
+      store_.Put(kUser, kA);
+      const std::string user0 = kA, idle = kB;
+      target_.set_error = error;
+      AlternatingRotation r = Rotation();
+      absl::StatusOr<Outcome> out = RotateAlternating(r, SecretValue(std::string(kNew)));
+      EXPECT_THAT(out.status(), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                         HasSubstr("outcome is unknown")));
+      EXPECT_EQ(ExitCodeFromStatus(out.status()), kExitRotationPending);
+      EXPECT_TRUE(JournalExists());
+      EXPECT_TRUE(store_.Has("POSTGRES_PASSWORD__PENDING"));
+      EXPECT_EQ(UserNow(), user0);
+      ExpectNoCanary(out.status());
+
+      target_.set_error = absl::OkStatus();
+      if (commits_later) target_.passwords[idle] = kNew;
+      AlternatingRotation again = Rotation();
+      absl::StatusOr<Outcome> resumed = ResumeAlternating(again);
+      ASSERT_THAT(resumed.status(), IsOk());
+      EXPECT_EQ(*resumed, commits_later ? Outcome::kRolledForward : Outcome::kRolledBack);
+      EXPECT_EQ(UserNow(), commits_later ? idle : user0);
+      ExpectConsistent();
+      ExpectNothingPending();
+    }
+  }
+}
+
 // A crash at every step boundary, then a resume: the stored pair logs in,
 // nothing is left pending, and the previously active role kept its password.
 TEST_F(AlternatingRotationTest, CrashAtEveryStepThenResumeLeavesAConsistentPair) {
   for (const char* step :
-       {"journal", "pending", "alter_role", "verify", "promote", "sync", "delete_pending"}) {
+       {"journal", "pending", "alter_role", "verify", "promote_password", "promote", "sync",
+        "delete_pending"}) {
     SCOPED_TRACE(step);
     Revive();
     for (const char* n : {kUser, "POSTGRES_USER__PENDING", "POSTGRES_PASSWORD__PENDING"}) {

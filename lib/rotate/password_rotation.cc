@@ -16,13 +16,6 @@ namespace {
 
 using Step = v1::RotationJournal;
 
-absl::Status PendingError(const PasswordRotation& r, absl::string_view why) {
-  return WithExitCode(
-      absl::FailedPreconditionError(absl::StrCat("rotation of ", r.store.name(), " is pending (",
-                                                 why, "): run rotate --resume")),
-      kExitRotationPending);
-}
-
 absl::Status Record(PasswordRotation& r, Journal& j, JournalStep step) {
   j.step = step;
   j.updated = r.clock.TimeNow();
@@ -33,44 +26,20 @@ void Hit(PasswordRotation& r, absl::string_view where) {
   if (r.failpoint) r.failpoint(where);
 }
 
-// The new value is in force: make the store and the .env agree.
-absl::StatusOr<Outcome> Forward(PasswordRotation& r, const SecretValue& next,
-                                std::optional<SecretValue>& current, Outcome outcome) {
-  Logger log(r.log);
-  if (!current.has_value() || *current != next) {
-    SS_RETURN_IF_ERROR(r.store.Promote(next));
-  }
-  Hit(r, "promote");
-  // The .env first: until it is in place, logins with it fail. The pending
-  // secret is only tidied afterwards.
-  absl::Status synced = r.sync();
-  if (!synced.ok() && ExitCodeFromStatus(synced) != kExitOnChangeFailed) {
-    log.Error("rotate.sync_failed").Field("secret", r.store.name());
-    return Annotate(synced, absl::StrCat("the new ", r.store.name(),
-                                         " is in force and stored; sync the .env with "
-                                         "rotate --resume"));
-  }
-  Hit(r, "sync");
-  SS_RETURN_IF_ERROR(r.store.DeletePending());
-  Hit(r, "delete_pending");
-  SS_RETURN_IF_ERROR(ClearJournal(r.fs, r.journal_path));
-  if (!synced.ok()) return synced;  // exit code 79: everything else is done
-  return outcome;
-}
-
-// `old` is in force: drop the pending value and put the store and the .env
-// back on it.
-absl::StatusOr<Outcome> Back(PasswordRotation& r, const SecretValue& old,
-                             std::optional<SecretValue>& current) {
-  if (!current.has_value() || *current != old) {
-    SS_RETURN_IF_ERROR(r.store.Promote(old));
-  }
-  SS_RETURN_IF_ERROR(r.store.DeletePending());
-  absl::Status synced = r.sync();
-  if (!synced.ok() && ExitCodeFromStatus(synced) != kExitOnChangeFailed) return synced;
-  SS_RETURN_IF_ERROR(ClearJournal(r.fs, r.journal_path));
-  if (!synced.ok()) return synced;
-  return Outcome::kRolledBack;
+// Settling onto `value` (the new or the old one); `current` is the store's.
+Settlement SettleOn(PasswordRotation& r, const SecretValue& value,
+                    const std::optional<SecretValue>& current) {
+  return Settlement{r.fs,
+                    r.log,
+                    r.journal_path,
+                    r.store.name(),
+                    [&r, &value, &current] {
+                      if (current.has_value() && *current == value) return absl::OkStatus();
+                      return r.store.Promote(value);
+                    },
+                    [&r] { return r.store.DeletePending(); },
+                    r.sync,
+                    r.failpoint};
 }
 
 // Probes and settles whatever the journal and the store say is unfinished.
@@ -80,6 +49,9 @@ absl::StatusOr<Outcome> Settle(PasswordRotation& r) {
                       ReadJournal(r.fs, r.journal_path, r.owner_uid));
   SS_ASSIGN_OR_RETURN(std::optional<SecretValue> pending, r.store.Pending());
   if (!journal.has_value() && !pending.has_value()) return Outcome::kNothingPending;
+  if (journal.has_value()) {
+    SS_RETURN_IF_ERROR(CheckJournalStrategy(*journal, r.journal_path, /*alternating=*/false));
+  }
   std::optional<SecretValue> current;
   absl::StatusOr<SecretValue> stored = r.store.Current();
   if (stored.ok()) {
@@ -92,7 +64,7 @@ absl::StatusOr<Outcome> Settle(PasswordRotation& r) {
   absl::Status probe = r.target.CanLogIn(next);
   if (probe.ok()) {
     log.Info("rotate.roll_forward").Field("secret", r.store.name());
-    return Forward(r, next, current, Outcome::kRolledForward);
+    return RollForward(SettleOn(r, next, current), Outcome::kRolledForward);
   }
   if (!absl::IsUnauthenticated(probe)) {
     return Annotate(probe, absl::StrCat("probe the new ", r.store.name(), " on ",
@@ -106,7 +78,7 @@ absl::StatusOr<Outcome> Settle(PasswordRotation& r) {
     absl::Status p = r.target.CanLogIn(*old);
     if (p.ok()) {
       log.Info("rotate.roll_back").Field("secret", r.store.name());
-      return Back(r, *old, current);
+      return RollBack(SettleOn(r, *old, current));
     }
     if (!absl::IsUnauthenticated(p)) {
       return Annotate(p, absl::StrCat("probe the old ", r.store.name(), " on ",
@@ -124,20 +96,6 @@ absl::StatusOr<Outcome> Settle(PasswordRotation& r) {
 
 }  // namespace
 
-const char* OutcomeName(Outcome o) {
-  switch (o) {
-    case Outcome::kRotated:
-      return "rotated";
-    case Outcome::kRolledForward:
-      return "rolled_forward";
-    case Outcome::kRolledBack:
-      return "rolled_back";
-    case Outcome::kNothingPending:
-      return "nothing_pending";
-  }
-  return "unknown";
-}
-
 absl::StatusOr<bool> RotationPending(PasswordRotation& r) {
   SS_ASSIGN_OR_RETURN(std::optional<Journal> journal,
                       ReadJournal(r.fs, r.journal_path, r.owner_uid));
@@ -150,9 +108,13 @@ absl::StatusOr<Outcome> RotatePassword(PasswordRotation& r, const SecretValue& n
   Logger log(r.log);
   SS_ASSIGN_OR_RETURN(std::optional<Journal> existing,
                       ReadJournal(r.fs, r.journal_path, r.owner_uid));
-  if (existing.has_value()) return PendingError(r, absl::StrCat("journal ", r.journal_path));
+  if (existing.has_value()) {
+    return PendingError(r.store.name(), absl::StrCat("journal ", r.journal_path));
+  }
   SS_ASSIGN_OR_RETURN(std::optional<SecretValue> pending, r.store.Pending());
-  if (pending.has_value()) return PendingError(r, PendingName(r.store.name()) + " exists");
+  if (pending.has_value()) {
+    return PendingError(r.store.name(), PendingName(r.store.name()) + " exists");
+  }
 
   SS_ASSIGN_OR_RETURN(SecretValue old, r.store.Current());
   if (old == next) {
@@ -193,18 +155,24 @@ absl::StatusOr<Outcome> RotatePassword(PasswordRotation& r, const SecretValue& n
     applied = Annotate(r.target.CanLogIn(next), "verify the new password with a fresh login");
   } else {
     applied = Annotate(applied, absl::StrCat("set the new password of ", r.target.Describe()));
+    if (OutcomeUnknown(applied)) {
+      // The ALTER ROLE may still commit: rolling back now could leave the
+      // role with a password stored nowhere. Keep everything for a resume.
+      log.Error("rotate.outcome_unknown").Field("secret", r.store.name());
+      return OutcomeUnknownError(r.store.name(), applied);
+    }
   }
   if (!applied.ok()) {
     log.Error("rotate.apply_failed").Field("secret", r.store.name());
     absl::StatusOr<Outcome> settled = Settle(r);
-    if (!settled.ok()) return PendingError(r, std::string(settled.status().message()));
+    if (!settled.ok()) return PendingError(r.store.name(), settled.status().message());
     if (*settled == Outcome::kRolledBack) return applied;
     return Outcome::kRotated;  // the probe found the new password in force
   }
   Hit(r, "verify");
   log.Info("rotate.applied").Field("secret", r.store.name());
   std::optional<SecretValue> current(std::move(old));
-  return Forward(r, next, current, Outcome::kRotated);
+  return RollForward(SettleOn(r, next, current), Outcome::kRotated);
 }
 
 absl::StatusOr<Outcome> ResumePassword(PasswordRotation& r) { return Settle(r); }

@@ -17,19 +17,11 @@
 #include "lib/base/log.h"
 #include "lib/base/secret_value.h"
 #include "lib/rotate/password_target.h"
+#include "lib/rotate/settle.h"
 #include "lib/rotate/store_side.h"
 
 namespace secretsync {
 namespace rotate {
-
-// What a rotation or a resume did.
-enum class Outcome {
-  kRotated,         // the new password is in force everywhere
-  kRolledForward,   // an interrupted rotation was finished
-  kRolledBack,      // an interrupted rotation was undone: the old password stays
-  kNothingPending,  // resume found nothing to do
-};
-const char* OutcomeName(Outcome o);
 
 // Everything one password rotation touches. References only: the caller owns
 // the parts (and holds the deployment's lock for the whole run).

@@ -192,7 +192,7 @@ TEST_F(PasswordRotationTest, RefusedAlterRollsBackAndReturnsTheError) {
 }
 
 TEST_F(PasswordRotationTest, AlterThatLandedDespiteAnErrorRollsForward) {
-  target_.apply_error = absl::UnavailableError("fake: connection lost after the statement");
+  target_.apply_error = absl::InternalError("fake: odd reply after the statement");
   target_.apply_then_fail = true;
   PasswordRotation r = Rotation();
   absl::StatusOr<Outcome> out = RotatePassword(r, SecretValue(std::string(kNew)));
@@ -201,6 +201,63 @@ TEST_F(PasswordRotationTest, AlterThatLandedDespiteAnErrorRollsForward) {
   EXPECT_EQ(store_.ValueOf(kName), kNew);
   EXPECT_FALSE(store_.Has("POSTGRES_PASSWORD__PENDING"));
   EXPECT_FALSE(JournalExists());
+}
+
+// A timeout or a lost connection during ALTER ROLE: the server may still
+// commit it later, so nothing is rolled back; a resume settles it both ways.
+TEST_F(PasswordRotationTest, UnknownAlterOutcomeKeepsEverythingThenResumeSettlesIt) {
+  for (const absl::Status& error :
+       {absl::DeadlineExceededError("fake role r: statement timeout"),
+        absl::UnavailableError("fake role r: connection lost")}) {
+    for (bool commits_later : {true, false}) {
+      SCOPED_TRACE(absl::StrCat(error.ToString(), commits_later ? " commits" : " never lands"));
+      ASSERT_THAT(ClearJournal(fs_, JournalPath()), IsOk());
+      store_.Put(kName, kOld);
+      target_.password = kOld;
+      target_.apply_error = error;
+      PasswordRotation r = Rotation();
+      absl::StatusOr<Outcome> out = RotatePassword(r, SecretValue(std::string(kNew)));
+      EXPECT_THAT(out.status(), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                         HasSubstr("outcome is unknown")));
+      EXPECT_THAT(std::string(out.status().message()), HasSubstr("rotate --resume"));
+      EXPECT_EQ(ExitCodeFromStatus(out.status()), kExitRotationPending);
+      EXPECT_TRUE(JournalExists());
+      EXPECT_EQ(store_.ValueOf("POSTGRES_PASSWORD__PENDING"), kNew);
+      EXPECT_EQ(store_.ValueOf(kName), kOld);
+      ExpectNoCanary(out.status());
+
+      target_.apply_error = absl::OkStatus();
+      if (commits_later) target_.password = kNew;
+      PasswordRotation again = Rotation();
+      absl::StatusOr<Outcome> resumed = ResumePassword(again);
+      ASSERT_THAT(resumed.status(), IsOk());
+      EXPECT_EQ(*resumed, commits_later ? Outcome::kRolledForward : Outcome::kRolledBack);
+      EXPECT_EQ(store_.ValueOf(kName), target_.password);
+      EXPECT_FALSE(store_.Has("POSTGRES_PASSWORD__PENDING"));
+      EXPECT_FALSE(JournalExists());
+    }
+  }
+}
+
+TEST_F(PasswordRotationTest, ResumeRefusesAnAlternatingUsersJournal) {
+  Journal j;
+  j.secret_name = kName;
+  j.step = v1::RotationJournal::PENDING_STORED;
+  j.old_value = SecretValue(std::string(kOld));
+  j.new_value = SecretValue(std::string(kNew));
+  j.strategy = v1::ALTERNATING_USERS;
+  j.active_user = "r";
+  j.target_user = "r_b";
+  ASSERT_THAT(WriteJournal(fs_, JournalPath(), j), IsOk());
+  PasswordRotation r = Rotation();
+  absl::StatusOr<Outcome> out = ResumePassword(r);
+  EXPECT_THAT(out.status(), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                     HasSubstr("ALTERNATING_USERS")));
+  EXPECT_EQ(ExitCodeFromStatus(out.status()), kExitRotationPending);
+  EXPECT_TRUE(target_.calls.empty());
+  EXPECT_TRUE(JournalExists());
+  EXPECT_EQ(store_.ValueOf(kName), kOld);
+  ExpectNoCanary(out.status());
 }
 
 TEST_F(PasswordRotationTest, ResumeWithOnlyThePendingSecretRollsForward) {

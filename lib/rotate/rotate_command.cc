@@ -27,8 +27,12 @@
 #include "lib/rotate/failpoint.h"
 #include "lib/rotate/password_rotation.h"
 #include "lib/rotate/postgres_target.h"
+#include "lib/rotate/rotate_inputs.h"
+#include "lib/rotate/settle.h"
+#include "lib/rotate/state_folder.h"
 #include "lib/rotate/store_side.h"
 #include "lib/spec/validators.h"
+#include "lib/sync/pending_rotation.h"
 #include "lib/sync/sync_deployment.h"
 #include "proto/rotation.pb.h"
 
@@ -42,7 +46,8 @@ const char kRotateUsage[] =
     "  rotate --config=F --secret=SECRET_KEY           # generated per its spec\n"
     "  rotate --config=F --secret=POSTGRES_PASSWORD    # also ALTER ROLE, crash-safe\n"
     "  rotate --config=F --secret=EMAIL_URL --value-file=-   # new value on stdin\n"
-    "  rotate --config=F --all | --due                 # every / every overdue secret\n"
+    "  rotate --config=F --all | --due                 # every / every overdue secret,\n"
+    "                                                  # after settling one left pending\n"
     "  rotate --config=F --resume                      # finish or undo an interrupted one\n"
     "  rotate --config=F ... --dry-run | --json\n"
     "\n"
@@ -52,15 +57,15 @@ const char kRotateUsage[] =
     "If it stops, run rotate --resume: it probes which password logs in and rolls\n"
     "forward or back. With rotation { strategy: ALTERNATING_USERS }, the role not\n"
     "in use gets the new password and the user and password secrets switch\n"
-    "together, so logins with the old .env keep working. Values never appear in\n"
-    "output, logs or argv; --value-file reads a 0600 file or stdin, never an\n"
+    "together, so logins with the old .env keep working; the template must render\n"
+    "rotation.user_secret. While a rotation is pending, sync keeps the .env (exit\n"
+    "80). Values never appear in output, logs or argv; --value-file (externally\n"
+    "issued secrets only) reads a 0600 file of the running user or stdin, never an\n"
     "argument. See docs/rotate.md.\n";
 
 namespace {
 
 using v1::RotateReport;
-
-constexpr size_t kMaxValueBytes = 64 * 1024;
 
 enum class Kind { kPostgres, kGenerated, kExternal };
 
@@ -82,68 +87,6 @@ Kind KindOf(const v1::SecretSpec& spec) {
   return Kind::kExternal;
 }
 
-std::string Dirname(absl::string_view path) {
-  const size_t slash = path.rfind('/');
-  if (slash == absl::string_view::npos) return ".";
-  if (slash == 0) return "/";
-  return std::string(path.substr(0, slash));
-}
-
-std::string StateDir(const config::Deployment& d) {
-  const std::string& configured = d.config.rotation().state_dir();
-  if (configured.empty()) return Dirname(d.config.output_path()) + "/.secretsync-rotate";
-  if (configured[0] == '/') return configured;
-  return absl::StrCat(Dirname(d.config_path), "/", configured);
-}
-
-absl::Status EnsureStateDir(Filesystem& fs, const std::string& dir) {
-  SS_ASSIGN_OR_RETURN(FileInfo info, fs.Stat(dir));
-  if (!info.exists) {
-    absl::Status made = fs.MakeDir(dir, 0700);
-    if (!made.ok() && !absl::IsAlreadyExists(made)) {
-      return Annotate(made, "rotation state folder");
-    }
-    return absl::OkStatus();
-  }
-  if (!info.is_dir || info.is_symlink) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("rotation state folder ", dir, ": not a folder"));
-  }
-  if ((info.mode & 0022) != 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "rotation state folder ", dir, ": writable by group or others (chmod 700 ", dir, ")"));
-  }
-  return absl::OkStatus();
-}
-
-// The new value of an externally issued secret: stdin or a 0600 file, one
-// trailing newline removed.
-absl::StatusOr<SecretValue> ReadValue(const std::string& path, Filesystem& fs, std::istream& in) {
-  std::string bytes;
-  if (path == "-") {
-    char buf[4096];
-    while (in.read(buf, sizeof(buf)) || in.gcount() > 0) {
-      bytes.append(buf, static_cast<size_t>(in.gcount()));
-      if (bytes.size() > kMaxValueBytes) {
-        return absl::InvalidArgumentError("--value-file -: more than 64 KiB on stdin");
-      }
-    }
-  } else {
-    SS_ASSIGN_OR_RETURN(FileInfo info, fs.Stat(path));
-    if (!info.exists) return absl::NotFoundError(absl::StrCat("--value-file ", path, ": missing"));
-    if ((info.mode & 0077) != 0) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "--value-file ", path, ": readable by group or others (chmod 600 ", path, ")"));
-    }
-    SS_ASSIGN_OR_RETURN(bytes, fs.ReadFile(path, kMaxValueBytes, Symlinks::kRefuse));
-  }
-  if (!bytes.empty() && bytes.back() == '\n') bytes.pop_back();
-  if (!bytes.empty() && bytes.back() == '\r') bytes.pop_back();
-  SecretValue value(std::move(bytes));
-  if (value.empty()) return absl::InvalidArgumentError("--value-file: the new value is empty");
-  return value;
-}
-
 std::string OptionsError(const RotateOptions& o) {
   const int modes = (o.secret.empty() ? 0 : 1) + (o.all ? 1 : 0) + (o.due ? 1 : 0) +
                     (o.resume ? 1 : 0);
@@ -163,18 +106,34 @@ class Runner {
 
  private:
   absl::Status Rotate();
+  absl::Status Load();
   absl::StatusOr<std::vector<const v1::SecretSpec*>> Choose();
+  absl::StatusOr<std::optional<std::string>> PendingReason(const v1::SecretSpec& s);
+  absl::Status SettlePending();
+  absl::Status RefuseWhilePending();
+  absl::Status MakeTarget(const v1::SecretSpec& s);
+  absl::StatusOr<Outcome> Resume(const v1::SecretSpec& s);
+  absl::StatusOr<std::string> RotateOne(const v1::SecretSpec& s, bool* need_sync);
   absl::Status Sync();
-  PasswordRotation MakeRotation(StoreSide& side, PasswordTarget& target, const std::string& name);
-  AlternatingRotation MakeAlternating(StoreSide& side, const std::string& name);
+  PasswordRotation MakeRotation(const std::string& name);
+  AlternatingRotation MakeAlternating(const std::string& name);
+  std::vector<const v1::SecretSpec*> PostgresSpecs() const {
+    std::vector<const v1::SecretSpec*> out;
+    for (const v1::SecretSpec& s : d_->config.secrets()) {
+      if (KindOf(s) == Kind::kPostgres) out.push_back(&s);
+    }
+    return out;
+  }
   bool Alternating() const {
     return d_->config.rotation().strategy() == v1::ALTERNATING_USERS;
   }
-  void Add(const std::string& name, Kind kind, const std::string& outcome) {
+  void Add(const std::string& name, Kind kind, const std::string& outcome,
+           const absl::Status& error = absl::OkStatus()) {
     RotateReport::Secret* s = report_.add_secrets();
     s->set_name(name);
     s->set_kind(KindName(kind));
     s->set_outcome(outcome);
+    s->set_error(std::string(error.message()));  // names only, as every message
   }
 
   const RotateOptions& o_;
@@ -185,11 +144,15 @@ class Runner {
   Logger log_;
   std::optional<config::Deployment> d_;
   std::unique_ptr<infisical::SecretStore> store_;
-  // Alternating users: per PostgreSQL secret, its role pair and user secret.
+  infisical::SecretScope scope_;
+  // Per PostgreSQL secret: its store side and its target (single user) or
+  // role pair and user secret (alternating users), built on first use.
+  std::map<std::string, std::unique_ptr<StoreSide>> sides_;
+  std::map<std::string, std::unique_ptr<PasswordTarget>> targets_;
   std::map<std::string, std::unique_ptr<RolePairTarget>> pairs_;
   std::map<std::string, std::unique_ptr<StoreSide>> user_sides_;
-  infisical::SecretScope scope_;
-  std::string state_dir_;
+  // Settled before rotating (--due, --all): in dry runs, those that would be.
+  std::map<std::string, Outcome> settled_;
   RotateReport report_;
   v1::SyncReport last_sync_;
 };
@@ -197,37 +160,112 @@ class Runner {
 absl::Status Runner::Sync() {
   sync::SyncRequest request;
   request.lock_held = true;
+  request.settling_rotation = true;  // rotate itself settles what is pending
   last_sync_ = sync::SyncDeployment(*d_, request, sys_);
-  report_.set_synced(true);
+  // The .env holds the new values also when only the on-change command failed.
+  report_.set_synced(last_sync_.exit_code() == kExitOk ||
+                     last_sync_.exit_code() == kExitOnChangeFailed);
   if (last_sync_.exit_code() == kExitOk) return absl::OkStatus();
   return WithExitCode(absl::UnknownError(absl::StrCat("sync: ", last_sync_.error())),
                       last_sync_.exit_code());
 }
 
-PasswordRotation Runner::MakeRotation(StoreSide& side, PasswordTarget& target,
-                                      const std::string& name) {
+PasswordRotation Runner::MakeRotation(const std::string& name) {
   return PasswordRotation{sys_.fs,
                           sys_.clock,
                           sys_.log,
-                          absl::StrCat(state_dir_, "/", name, ".journal"),
+                          config::RotationJournalPath(*d_, name),
                           geteuid(),
-                          side,
-                          target,
+                          *sides_[name],
+                          *targets_[name],
                           [this] { return Sync(); },
                           FailpointFromEnvironment(sys_.env)};
 }
 
-AlternatingRotation Runner::MakeAlternating(StoreSide& side, const std::string& name) {
+AlternatingRotation Runner::MakeAlternating(const std::string& name) {
   return AlternatingRotation{sys_.fs,
                              sys_.clock,
                              sys_.log,
-                             absl::StrCat(state_dir_, "/", name, ".journal"),
+                             config::RotationJournalPath(*d_, name),
                              geteuid(),
-                             side,
+                             *sides_[name],
                              *user_sides_[name],
                              *pairs_[name],
                              [this] { return Sync(); },
                              FailpointFromEnvironment(sys_.env)};
+}
+
+absl::Status Runner::MakeTarget(const v1::SecretSpec& s) {
+  const std::string& name = s.name();
+  if (sides_.count(name)) return absl::OkStatus();
+  const std::string& role = s.rotation().postgres_role();
+  if (Alternating()) {
+    std::string alternate = d_->config.rotation().alternate_role();
+    if (alternate.empty()) alternate = absl::StrCat(role, "_b");
+    absl::StatusOr<std::unique_ptr<RolePairTarget>> pair =
+        MakePostgresRolePair(d_->config, role, alternate, sys_);
+    if (!pair.ok()) return WithExitCode(pair.status(), kExitConfig);
+    pairs_[name] = std::move(*pair);
+    user_sides_[name] =
+        std::make_unique<StoreSide>(*store_, scope_, d_->config.rotation().user_secret());
+  } else {
+    SS_ASSIGN_OR_RETURN(targets_[name], MakePostgresTarget(d_->config, role, sys_));
+  }
+  sides_[name] = std::make_unique<StoreSide>(*store_, scope_, name);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Outcome> Runner::Resume(const v1::SecretSpec& s) {
+  SS_RETURN_IF_ERROR(MakeTarget(s));
+  if (Alternating()) {
+    AlternatingRotation r = MakeAlternating(s.name());
+    return ResumeAlternating(r);
+  }
+  PasswordRotation r = MakeRotation(s.name());
+  return ResumePassword(r);
+}
+
+absl::StatusOr<std::optional<std::string>> Runner::PendingReason(const v1::SecretSpec& s) {
+  SS_ASSIGN_OR_RETURN(std::vector<infisical::SecretRecord> records, store_->List(scope_));
+  SS_ASSIGN_OR_RETURN(std::optional<std::string> why,
+                      sync::PendingRotationReason(*d_, s.name(), records, sys_.fs));
+  if (why.has_value() || !Alternating()) return why;
+  return sync::PendingRotationReason(*d_, d_->config.rotation().user_secret(), records, sys_.fs);
+}
+
+// --due and --all run unattended (a timer): a rotation a crash left pending
+// is settled first (every step is safe to repeat), not refused on every run.
+absl::Status Runner::SettlePending() {
+  for (const v1::SecretSpec* s : PostgresSpecs()) {
+    SS_ASSIGN_OR_RETURN(std::optional<std::string> why, PendingReason(*s));
+    if (!why.has_value()) continue;
+    if (o_.dry_run) {
+      Add(s->name(), Kind::kPostgres, "would_resume");
+      settled_[s->name()] = Outcome::kNothingPending;
+      continue;
+    }
+    log_.Info("rotate.resume_pending").Field("secret", s->name());
+    absl::StatusOr<Outcome> outcome = Resume(*s);
+    if (!outcome.ok()) {
+      const bool done = ExitCodeFromStatus(outcome.status()) == kExitOnChangeFailed;
+      Add(s->name(), Kind::kPostgres, done ? "settled" : "failed", outcome.status());
+      return outcome.status();
+    }
+    Add(s->name(), Kind::kPostgres, OutcomeName(*outcome));
+    settled_[s->name()] = *outcome;
+  }
+  return absl::OkStatus();
+}
+
+// Nothing starts while any PostgreSQL rotation is unfinished: its sync would
+// be refused, and a second rotation would lose the first one's state.
+absl::Status Runner::RefuseWhilePending() {
+  for (const v1::SecretSpec* s : PostgresSpecs()) {
+    if (settled_.count(s->name())) continue;
+    SS_ASSIGN_OR_RETURN(std::optional<std::string> why, PendingReason(*s));
+    if (why.has_value()) return PendingError(s->name(), *why);
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<const v1::SecretSpec*>> Runner::Choose() {
@@ -249,11 +287,13 @@ absl::StatusOr<std::vector<const v1::SecretSpec*>> Runner::Choose() {
                               " has no generator: give its new value with --value-file")),
                           kExitUsage);
     }
-    if (kind == Kind::kPostgres && !o_.value_file.empty()) {
-      return WithExitCode(absl::InvalidArgumentError(absl::StrCat(
-                              "secret ", o_.secret,
-                              " is a postgres password: rotate generates it (no --value-file)")),
-                          kExitUsage);
+    if (kind != Kind::kExternal && !o_.value_file.empty()) {
+      return WithExitCode(
+          absl::InvalidArgumentError(absl::StrCat(
+              "secret ", o_.secret, " is ",
+              kind == Kind::kPostgres ? "a postgres password" : "generated by its spec",
+              ": rotate generates its value (no --value-file)")),
+          kExitUsage);
     }
     return chosen;
   }
@@ -273,6 +313,9 @@ absl::StatusOr<std::vector<const v1::SecretSpec*>> Runner::Choose() {
       if (o_.all) Add(s.name(), kind, "skipped");
       continue;
     }
+    // Just finished by SettlePending: its new value is in force already.
+    auto settled = settled_.find(s.name());
+    if (settled != settled_.end() && settled->second == Outcome::kRolledForward) continue;
     if (o_.due) {
       const uint32_t days = s.rotation().max_age_days();
       auto it = updated.find(s.name());
@@ -292,16 +335,14 @@ absl::StatusOr<std::vector<const v1::SecretSpec*>> Runner::Choose() {
   return chosen;
 }
 
-absl::Status Runner::Rotate() {
-  {
-    absl::StatusOr<config::Deployment> d =
-        config::LoadDeployment(o_.config_path, o_.overrides, sys_.fs, sys_.env, sys_.users);
-    if (!d.ok()) {
-      return absl::IsInvalidArgument(d.status()) ? WithExitCode(d.status(), kExitUsage)
-                                                 : d.status();
-    }
-    d_.emplace(std::move(*d));
+absl::Status Runner::Load() {
+  absl::StatusOr<config::Deployment> d =
+      config::LoadDeployment(o_.config_path, o_.overrides, sys_.fs, sys_.env, sys_.users);
+  if (!d.ok()) {
+    return absl::IsInvalidArgument(d.status()) ? WithExitCode(d.status(), kExitUsage)
+                                               : d.status();
   }
+  d_.emplace(std::move(*d));
   if (Alternating() && d_->config.rotation().user_secret().empty()) {
     return WithExitCode(absl::FailedPreconditionError(
                             "config: rotation.strategy ALTERNATING_USERS needs "
@@ -309,57 +350,67 @@ absl::Status Runner::Rotate() {
                         kExitConfig);
   }
   SS_RETURN_IF_ERROR(sync::CheckDeployment(*d_, sys_));
-  SS_ASSIGN_OR_RETURN(store_, sys_.stores(d_->config));
+  if (Alternating()) SS_RETURN_IF_ERROR(CheckTemplateRendersUser(*d_, sys_.fs));
+  v1::DeploymentConfig store_config = d_->config;
+  // A dry run may read the token cache but never writes it.
+  if (o_.dry_run) store_config.mutable_auth()->set_token_cache_read_only(true);
+  SS_ASSIGN_OR_RETURN(store_, sys_.stores(store_config));
   scope_ = infisical::ScopeFromConfig(d_->config);
-  state_dir_ = StateDir(*d_);
+  return absl::OkStatus();
+}
 
+// One chosen secret; returns its outcome's name.
+absl::StatusOr<std::string> Runner::RotateOne(const v1::SecretSpec& s, bool* need_sync) {
+  const Kind kind = KindOf(s);
+  if (o_.resume) {
+    SS_ASSIGN_OR_RETURN(Outcome outcome, Resume(s));
+    return std::string(OutcomeName(outcome));
+  }
+  SecretValue next;
+  if (kind == Kind::kExternal) {
+    SS_ASSIGN_OR_RETURN(next, ReadValueFile(o_.value_file, sys_.env, in_));
+  } else {
+    SS_ASSIGN_OR_RETURN(next, gen::Generate(s.generator(), sys_.random));
+  }
+  SS_RETURN_IF_ERROR(spec::ValidateSecret(s, next));
+  if (kind != Kind::kPostgres) {
+    StoreSide plain(*store_, scope_, s.name());
+    SS_RETURN_IF_ERROR(plain.Promote(next));
+    log_.Info("rotate.stored").Field("secret", s.name());
+    *need_sync = true;
+    return std::string("rotated");
+  }
+  SS_RETURN_IF_ERROR(Annotate(postgres::ValidateScramPassword(next),
+                              absl::StrCat("secret ", s.name(),
+                                           ": its generator must give ASCII (base64, hex)")));
+  SS_RETURN_IF_ERROR(MakeTarget(s));
+  Outcome outcome;
+  if (Alternating()) {
+    AlternatingRotation r = MakeAlternating(s.name());
+    SS_ASSIGN_OR_RETURN(outcome, RotateAlternating(r, next));
+  } else {
+    PasswordRotation r = MakeRotation(s.name());
+    SS_ASSIGN_OR_RETURN(outcome, RotatePassword(r, next));
+  }
+  *need_sync = false;  // its sync carried every earlier change
+  return std::string(OutcomeName(outcome));
+}
+
+absl::Status Runner::Rotate() {
+  SS_RETURN_IF_ERROR(Load());
   std::optional<fileio::FileLock> lock;
   if (!o_.dry_run) {
     SS_ASSIGN_OR_RETURN(fileio::FileLock held, fileio::AcquireLock(sys_.fs, sys_.clock,
                                                                    d_->config.lock_file(),
                                                                    o_.wait_lock));
     lock.emplace(std::move(held));
-    SS_RETURN_IF_ERROR(EnsureStateDir(sys_.fs, state_dir_));
+    std::vector<std::string> names;
+    for (const v1::SecretSpec* s : PostgresSpecs()) names.push_back(s->name());
+    SS_RETURN_IF_ERROR(OpenStateFolder(sys_.fs, *d_, names, sys_.log));
   }
+  if (o_.due || o_.all) SS_RETURN_IF_ERROR(SettlePending());
   SS_ASSIGN_OR_RETURN(std::vector<const v1::SecretSpec*> chosen, Choose());
-
-  // Refuse to start anything while any PostgreSQL rotation is unfinished.
-  std::map<std::string, std::unique_ptr<PasswordTarget>> targets;
-  std::map<std::string, std::unique_ptr<StoreSide>> sides;
-  for (const v1::SecretSpec* s : chosen) {
-    if (KindOf(*s) != Kind::kPostgres) continue;
-    sides[s->name()] = std::make_unique<StoreSide>(*store_, scope_, s->name());
-    if (Alternating()) {
-      const std::string& role = s->rotation().postgres_role();
-      std::string alternate = d_->config.rotation().alternate_role();
-      if (alternate.empty()) alternate = absl::StrCat(role, "_b");
-      absl::StatusOr<std::unique_ptr<RolePairTarget>> pair =
-          MakePostgresRolePair(d_->config, role, alternate, sys_);
-      if (!pair.ok()) return WithExitCode(pair.status(), kExitConfig);
-      pairs_[s->name()] = std::move(*pair);
-      user_sides_[s->name()] =
-          std::make_unique<StoreSide>(*store_, scope_, d_->config.rotation().user_secret());
-      if (o_.resume) continue;
-      AlternatingRotation r = MakeAlternating(*sides[s->name()], s->name());
-      SS_ASSIGN_OR_RETURN(bool pending, AlternatingPending(r));
-      if (pending) {
-        return WithExitCode(absl::FailedPreconditionError(absl::StrCat(
-                                "rotation of ", s->name(), " is pending: run rotate --resume")),
-                            kExitRotationPending);
-      }
-      continue;
-    }
-    SS_ASSIGN_OR_RETURN(targets[s->name()],
-                        MakePostgresTarget(d_->config, s->rotation().postgres_role(), sys_));
-    if (o_.resume) continue;
-    PasswordRotation r = MakeRotation(*sides[s->name()], *targets[s->name()], s->name());
-    SS_ASSIGN_OR_RETURN(bool pending, RotationPending(r));
-    if (pending) {
-      return WithExitCode(absl::FailedPreconditionError(absl::StrCat(
-                              "rotation of ", s->name(), " is pending: run rotate --resume")),
-                          kExitRotationPending);
-    }
-  }
+  if (!o_.resume) SS_RETURN_IF_ERROR(RefuseWhilePending());
   if (o_.dry_run) {
     for (const v1::SecretSpec* s : chosen) {
       Add(s->name(), KindOf(*s), o_.resume ? "would_resume" : "would_rotate");
@@ -369,48 +420,14 @@ absl::Status Runner::Rotate() {
 
   bool need_sync = false;
   for (const v1::SecretSpec* s : chosen) {
-    const Kind kind = KindOf(*s);
-    StoreSide* side = sides.count(s->name()) ? sides[s->name()].get() : nullptr;
-    if (o_.resume && Alternating()) {
-      AlternatingRotation r = MakeAlternating(*side, s->name());
-      SS_ASSIGN_OR_RETURN(Outcome outcome, ResumeAlternating(r));
-      Add(s->name(), kind, OutcomeName(outcome));
-      continue;
+    absl::StatusOr<std::string> outcome = RotateOne(*s, &need_sync);
+    if (!outcome.ok()) {
+      // Exit 79: rotated and synced, only the on-change command failed.
+      const bool done = ExitCodeFromStatus(outcome.status()) == kExitOnChangeFailed;
+      Add(s->name(), KindOf(*s), done ? "rotated" : "failed", outcome.status());
+      return outcome.status();
     }
-    if (o_.resume) {
-      PasswordRotation r = MakeRotation(*side, *targets[s->name()], s->name());
-      SS_ASSIGN_OR_RETURN(Outcome outcome, ResumePassword(r));
-      Add(s->name(), kind, OutcomeName(outcome));
-      continue;
-    }
-    SecretValue next;
-    if (kind == Kind::kExternal) {
-      SS_ASSIGN_OR_RETURN(next, ReadValue(o_.value_file, sys_.fs, in_));
-    } else {
-      SS_ASSIGN_OR_RETURN(next, gen::Generate(s->generator(), sys_.random));
-    }
-    SS_RETURN_IF_ERROR(spec::ValidateSecret(*s, next));
-    if (kind == Kind::kPostgres) {
-      SS_RETURN_IF_ERROR(Annotate(postgres::ValidateScramPassword(next),
-                                  absl::StrCat("secret ", s->name(),
-                                               ": its generator must give ASCII (base64, hex)")));
-      Outcome outcome;
-      if (Alternating()) {
-        AlternatingRotation r = MakeAlternating(*side, s->name());
-        SS_ASSIGN_OR_RETURN(outcome, RotateAlternating(r, next));
-      } else {
-        PasswordRotation r = MakeRotation(*side, *targets[s->name()], s->name());
-        SS_ASSIGN_OR_RETURN(outcome, RotatePassword(r, next));
-      }
-      Add(s->name(), kind, OutcomeName(outcome));
-      need_sync = false;  // its sync carried every earlier change
-      continue;
-    }
-    StoreSide plain(*store_, scope_, s->name());
-    SS_RETURN_IF_ERROR(plain.Promote(next));
-    log_.Info("rotate.stored").Field("secret", s->name());
-    Add(s->name(), kind, "rotated");
-    need_sync = true;
+    Add(s->name(), KindOf(*s), *outcome);
   }
   if (need_sync) SS_RETURN_IF_ERROR(Sync());
   return absl::OkStatus();

@@ -5,12 +5,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/base/status_macros.h"
+#include "lib/config/deployment.h"
 
 namespace secretsync {
 namespace rotate {
 
 std::string PendingName(absl::string_view secret_name) {
-  return absl::StrCat(secret_name, "__PENDING");
+  return config::PendingSecretName(secret_name);
 }
 
 StoreSide::StoreSide(infisical::SecretStore& store, infisical::SecretScope scope,

@@ -3,6 +3,7 @@
 #include "lib/sync/sync_command.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/base/exit_codes.h"
+#include "lib/config/deployment.h"
 #include "lib/testing/fake_clock.h"
 #include "lib/testing/fake_command_runner.h"
 #include "lib/testing/fake_filesystem.h"
@@ -281,6 +283,59 @@ TEST_F(SyncCommandTest, MissingConfigFlagIsUsageData) {
   SyncOptions o;
   o.config_path = dir_ + "/nope.textproto";
   EXPECT_EQ(Sync(o).code, kExitNoInput);
+}
+
+// A rotation left unfinished (here: a <NAME>__PENDING secret, as after a
+// crash between storing an alternating pair's password and its user) may
+// have left Infisical with a half-switched value: the .env stays as it was.
+TEST_F(SyncCommandTest, PendingRotationSecretKeepsTheEnvAndExits80) {
+  ASSERT_EQ(Sync().code, kExitOk);
+  commands_.calls.clear();
+  const std::string before = ReadAll(env_path());
+  store_.Put("POSTGRES_PASSWORD", "canary-half-switched-1");
+  store_.Put("POSTGRES_PASSWORD__PENDING", "canary-half-switched-2");
+  Outcome r = Sync();
+  EXPECT_EQ(r.code, kExitRotationPending);
+  EXPECT_THAT(r.err, HasSubstr("rotation of POSTGRES_PASSWORD is pending"));
+  EXPECT_THAT(r.err, HasSubstr("rotate --resume"));
+  EXPECT_EQ(ReadAll(env_path()), before);
+  EXPECT_TRUE(commands_.calls.empty());
+  EXPECT_THAT(r.all(), Not(HasSubstr("canary-half-switched")));
+  ASSERT_THAT(store_.Delete({}, "POSTGRES_PASSWORD__PENDING"), ::testing::Eq(absl::OkStatus()));
+  EXPECT_EQ(Sync().code, kExitOk);
+  EXPECT_THAT(ReadAll(env_path()), HasSubstr("canary-half-switched-1"));
+}
+
+// The journal rotate keeps for this deployment (and an old-style one) keeps
+// the .env; another deployment's journal in the same state folder does not.
+TEST_F(SyncCommandTest, RotationJournalKeepsTheEnvButNotAnotherDeployments) {
+  ASSERT_EQ(Sync().code, kExitOk);
+  RealFilesystem fs;
+  MapUserDirectory users;
+  absl::StatusOr<config::Deployment> d =
+      config::LoadDeployment(dir_ + "/config.textproto", {}, fs, env_, users);
+  ASSERT_TRUE(d.ok()) << d.status();
+  mkdir(config::RotationStateDir(*d).c_str(), 0700);
+  config::Deployment other = *d;
+  other.config.set_output_path(dir_ + "/.env.other");
+  const std::string others_journal = config::RotationJournalPath(other, "POSTGRES_PASSWORD");
+  WriteAll(others_journal, "journal");
+  store_.Put("SECRET_KEY", "canary-secret-key-next-1");
+  EXPECT_EQ(Sync().code, kExitOk);  // another deployment's rotation: not ours
+  const std::string before = ReadAll(env_path());
+  store_.Put("SECRET_KEY", "canary-secret-key-next-2");
+  for (const std::string& journal : {config::RotationJournalPath(*d, "POSTGRES_PASSWORD"),
+                                     config::LegacyRotationJournalPath(*d, "POSTGRES_PASSWORD")}) {
+    SCOPED_TRACE(journal);
+    WriteAll(journal, "journal");
+    Outcome r = Sync();
+    EXPECT_EQ(r.code, kExitRotationPending);
+    EXPECT_THAT(r.err, HasSubstr("POSTGRES_PASSWORD"));
+    EXPECT_THAT(r.err, HasSubstr(journal));
+    EXPECT_EQ(ReadAll(env_path()), before);
+    unlink(journal.c_str());
+  }
+  EXPECT_EQ(Sync().code, kExitOk);
 }
 
 }  // namespace

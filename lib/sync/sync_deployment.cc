@@ -17,6 +17,7 @@
 #include "lib/fileio/file_lock.h"
 #include "lib/infisical/secret_store.h"
 #include "lib/sync/on_change.h"
+#include "lib/sync/pending_rotation.h"
 #include "lib/sync/plan.h"
 #include "lib/template/template.h"
 
@@ -187,8 +188,10 @@ absl::StatusOr<Prepared> Prepare(const config::Deployment& configured, bool use_
   return Prepared{std::move(d), std::move(tmpl), std::move(store)};
 }
 
-// The whole sync after Prepare; fills `report`.
-absl::Status Run(const SyncRequest& r, Prepared prepared, System& sys, SyncReport& report) {
+// The whole sync after Prepare; fills `report`. `configured` is the
+// deployment as given (links not followed), which names the rotation state.
+absl::Status Run(const SyncRequest& r, const config::Deployment& configured, Prepared prepared,
+                 System& sys, SyncReport& report) {
   Logger log(sys.log);
   const config::Deployment& d = prepared.deployment;
   const DeploymentConfig& c = d.config;
@@ -219,6 +222,9 @@ absl::Status Run(const SyncRequest& r, Prepared prepared, System& sys, SyncRepor
         "environment ", c.environment(), " has no secrets at path ", scope.secret_path,
         " (the template references ", referenced.size(),
         "): check the environment slug and secret_path"));
+  }
+  if (!r.settling_rotation) {
+    SS_RETURN_IF_ERROR(CheckNoRotationPending(configured, referenced, *secrets, sys.fs));
   }
 
   SS_ASSIGN_OR_RETURN(std::optional<SecretValue> existing, ReadExisting(c.output_path(), sys.fs));
@@ -292,7 +298,7 @@ SyncReport SyncDeployment(const config::Deployment& d, const SyncRequest& reques
   // A dry run writes nothing, not even the token cache (it may read it).
   absl::StatusOr<Prepared> prepared = Prepare(d, /*use_token_cache=*/!request.dry_run, sys);
   absl::Status status = prepared.status();
-  if (status.ok()) status = Run(request, std::move(*prepared), sys, report);
+  if (status.ok()) status = Run(request, d, std::move(*prepared), sys, report);
   report.set_duration_ms(absl::ToInt64Milliseconds(sys.clock.TimeNow() - start));
   report.set_exit_code(ExitCodeFromStatus(status));
   if (!status.ok()) report.set_error(std::string(status.message()));

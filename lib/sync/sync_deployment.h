@@ -23,6 +23,9 @@ struct SyncRequest {
   bool dry_run = false;      // fetch, validate and diff; write nothing, run nothing
   bool run_command = true;   // run the on-change command after a change
   bool lock_held = false;    // the caller already holds d.config.lock_file()
+  // rotate's own sync, settling the rotation that is pending: skips the
+  // pending-rotation guard (pending_rotation.h) that refuses every other sync.
+  bool settling_rotation = false;
   absl::Duration wait_lock = absl::Seconds(60);
 };
 
@@ -34,7 +37,9 @@ struct SyncRequest {
 // SyncDeployment runs first. Errors carry their exit code.
 absl::Status CheckDeployment(const config::Deployment& d, System& sys);
 
-// Runs one sync: check, lock (unless held), fetch, validate, render, diff,
+// Runs one sync: check, lock (unless held), fetch, refuse while a rotation
+// of a rendered secret is pending (exit 80, unless settling_rotation),
+// validate, render, diff,
 // write atomically (or only fix the mode/owner of an unchanged file), run the
 // on-change command (and retry one that failed before). Never throws or
 // exits. The report carries names only, the exit code

@@ -3,8 +3,10 @@
 # Infisical) and a real PostgreSQL 15 on 127.0.0.1 (scram-sha-256,
 # log_statement = all). PostgreSQL password over libpq and over the exec route
 # (psql reading stdin), SECRET_KEY, EMAIL_URL from stdin, --due, a SIGKILL at
-# every step boundary followed by --resume, PostgreSQL down, Infisical down, a
-# wrong current password; no value in any output or the server log.
+# every step boundary followed by --resume, a crash healed by --due, a crash
+# between an alternating pair's two stores (sync keeps the .env, exit 80),
+# PostgreSQL down, Infisical down, a wrong current password; no value in any
+# output or the server log.
 source "$(dirname "$0")/lib.sh"
 
 ROTATE=$rf/tools/rotate
@@ -181,6 +183,16 @@ done
 rot --resume; rc=$?
 check "--resume with nothing pending exits 0" [ "$rc" -eq 0 ]
 
+# An unattended crash heals unattended: the timer's --due settles the pending
+# rotation first (as --resume), then goes on.
+SECRETSYNC_TEST_FAILPOINT=after:alter_role rot --secret POSTGRES_PASSWORD; rc=$?
+check "killed after alter_role before --due (exit $rc)" [ "$rc" -eq 137 ]
+rot --due --json; rc=$?
+check "--due after a crash exits 0 (not 80)" [ "$rc" -eq 0 ]
+check "--due settled the pending rotation (rolled forward)" bash -c \
+  "tail -n1 '$out' | jq -e '[.secrets[] | select(.name == \"POSTGRES_PASSWORD\") | .outcome] == [\"rolled_forward\"]' >/dev/null"
+check "--due after a crash: database = Infisical = .env" consistent
+
 # Failures change nothing: PostgreSQL down, Infisical down, wrong password.
 cur=$(get_secret POSTGRES_PASSWORD)
 cp "$work/.env" "$T/env.before"
@@ -287,6 +299,27 @@ for step in journal pending alter_role verify promote sync delete_pending; do
     *) check "alternating after $step: rolled forward" [ "$(get_secret POSTGRES_USER)" != "$u0" ] ;;
   esac
 done
+# A crash between storing the password and the user: Infisical pairs the old
+# role with the new password; a plain sync keeps the .env until --resume.
+cp "$work/.env" "$T/env.pair"
+u0=$(get_secret POSTGRES_USER)
+SECRETSYNC_TEST_FAILPOINT=after:promote_password rot --secret POSTGRES_PASSWORD; rc=$?
+check "alternating: killed after promote_password (exit $rc)" [ "$rc" -eq 137 ]
+check "alternating after promote_password: Infisical holds the half-switched pair" \
+  [ "$(get_secret POSTGRES_USER)" = "$u0" ]
+"$SYNC" --config="$work/config.textproto" >/dev/null 2>"$T/sync80.err"; rc=$?
+cat "$T/sync80.err" >>"$err"
+check "sync during a half-stored pair exits 80" [ "$rc" -eq 80 ]
+check "sync during a half-stored pair names the secret and rotate --resume" \
+  grep -q "rotation of POSTGRES_[A-Z]* is pending.*existing .env is kept; run rotate --resume" "$T/sync80.err"
+check "sync during a half-stored pair leaves the .env byte-identical" cmp -s "$T/env.pair" "$work/.env"
+rot --resume; rc=$?
+check "alternating after promote_password: --resume exits 0" [ "$rc" -eq 0 ]
+check "alternating after promote_password: Infisical = .env, the new pair logs in" pair_consistent
+check "alternating after promote_password: rolled forward" [ "$(get_secret POSTGRES_USER)" != "$u0" ]
+"$SYNC" --config="$work/config.textproto" >/dev/null 2>>"$err"; rc=$?
+check "sync after the resume exits 0" [ "$rc" -eq 0 ]
+
 # The same over the exec route (psql as the superuser on the socket).
 write_config "exec_command: [\"/usr/bin/psql\", \"-h\", \"$pgdir\", \"-p\", \"$PGPORT\", \"-U\", \"postgres\", \"-d\", \"glitchtip\", \"-X\", \"-q\", \"-v\", \"ON_ERROR_STOP=1\"]" \
   'rotation { strategy: ALTERNATING_USERS user_secret: "POSTGRES_USER" }'
