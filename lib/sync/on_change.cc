@@ -14,6 +14,7 @@
 #include "lib/base/log.h"
 #include "lib/base/status_macros.h"
 #include "lib/fileio/atomic_writer.h"
+#include "lib/sync/file_owner.h"
 
 namespace secretsync {
 namespace sync {
@@ -60,7 +61,9 @@ absl::Status WriteMarker(const config::Deployment& d, Filesystem& fs,
                          const v1::PendingOnChange& pending) {
   std::string text;
   google::protobuf::TextFormat::PrintToString(pending, &text);
-  return fileio::WriteFileAtomically(fs, PendingOnChangePath(d), text, fileio::WriteOptions{});
+  fileio::WriteOptions options;
+  options.preferred_owner = DeploymentFileOwner(d, fs);
+  return fileio::WriteFileAtomically(fs, PendingOnChangePath(d), text, options);
 }
 
 }  // namespace
@@ -106,8 +109,10 @@ absl::Status RunOnChange(const config::Deployment& d, OnChangeRequest request, S
   const std::string names_file = absl::StrCat(d.config.lock_file(), ".changed");
   std::string names_text = absl::StrJoin(request.changed, "\n");
   if (!names_text.empty()) names_text.push_back('\n');
+  fileio::WriteOptions names_options;
+  names_options.preferred_owner = DeploymentFileOwner(d, sys.fs);
   SS_RETURN_IF_ERROR(Annotate(
-      fileio::WriteFileAtomically(sys.fs, names_file, names_text, fileio::WriteOptions{}),
+      fileio::WriteFileAtomically(sys.fs, names_file, names_text, names_options),
       "on-change command: write the list of changed names"));
 
   // Remembered before the command starts, so that a run killed while the
