@@ -260,20 +260,36 @@ absl::StatusOr<std::vector<std::string>> RealFilesystem::ListDir(absl::string_vi
   return names;
 }
 
-absl::StatusOr<std::unique_ptr<LockedFile>> RealFilesystem::TryLock(absl::string_view path) {
+absl::StatusOr<std::unique_ptr<LockedFile>> RealFilesystem::TryLock(absl::string_view path,
+                                                                    FileOwner owner) {
   std::string p(path);
-  int fd = ::open(p.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  int fd = ::open(p.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY,
+                  0600);
   if (fd < 0) return ErrnoError(errno, "open lock file", path);
+  auto held = std::make_unique<PosixLockedFile>(fd, p);  // closes fd on every return
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return ErrnoError(errno, "stat lock file", path);
+  if (!S_ISREG(st.st_mode)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("lock file ", path, " is not a regular file (a folder, FIFO or device)"));
+  }
   while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     if (errno == EINTR) continue;
-    int err = errno;
-    ::close(fd);
-    if (err == EWOULDBLOCK) {
+    if (errno == EWOULDBLOCK) {
       return absl::UnavailableError(absl::StrCat("lock ", path, ": held by another process"));
     }
-    return ErrnoError(err, "flock", path);
+    return ErrnoError(errno, "flock", path);
   }
-  return std::unique_ptr<LockedFile>(std::make_unique<PosixLockedFile>(fd, p));
+  // One link only: a hard link to another file planted under the lock's name
+  // must not make root hand that file over.
+  const bool other_uid = owner.uid != static_cast<uid_t>(-1) && owner.uid != st.st_uid;
+  const bool other_gid = owner.gid != static_cast<gid_t>(-1) && owner.gid != st.st_gid;
+  if ((other_uid || other_gid) && st.st_nlink == 1 &&
+      ::fchown(fd, other_uid ? owner.uid : static_cast<uid_t>(-1),
+               other_gid ? owner.gid : static_cast<gid_t>(-1)) != 0) {
+    // Best effort: a user other than root may not give files away.
+  }
+  return std::unique_ptr<LockedFile>(std::move(held));
 }
 
 std::string DirName(absl::string_view path) {

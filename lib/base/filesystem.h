@@ -31,6 +31,12 @@ struct FileInfo {
   ino_t ino = 0;
 };
 
+// Who is to own a file; -1 (the default) leaves that id as it is.
+struct FileOwner {
+  uid_t uid = static_cast<uid_t>(-1);
+  gid_t gid = static_cast<gid_t>(-1);
+};
+
 // An open file being written (a temp file before its rename). Closing happens in
 // Close() or, ignoring errors, in the destructor. Not thread-safe.
 class WritableFile {
@@ -96,10 +102,17 @@ class Filesystem {
   virtual absl::Status Unlink(absl::string_view path) = 0;
   // Names of the entries of `dir` (no "." or ".."), in no particular order.
   virtual absl::StatusOr<std::vector<std::string>> ListDir(absl::string_view dir) = 0;
-  // Opens (creating with mode 0600 if needed) `path` and takes an exclusive
-  // flock without blocking. Unavailable if another open file description
-  // holds it; other errors as mapped from errno.
-  virtual absl::StatusOr<std::unique_ptr<LockedFile>> TryLock(absl::string_view path) = 0;
+  // Opens `path` read-only (flock needs no write access, so the folder's
+  // owner can lock a lock file root created), without following a final
+  // symbolic link and without blocking, creating it with mode 0600 if
+  // missing, and takes an exclusive flock without blocking. When `owner` names
+  // a uid or gid the file (a regular file with one link) does not have, it is
+  // fchowned to them, best effort: a refusal (a user other than root) is
+  // ignored and the lock is held all the same. FailedPrecondition if `path`
+  // is not a regular file; Unavailable if another open file description holds
+  // it; other errors as mapped from errno.
+  virtual absl::StatusOr<std::unique_ptr<LockedFile>> TryLock(absl::string_view path,
+                                                              FileOwner owner = {}) = 0;
 };
 
 // The real thing, on POSIX calls. Stateless and thread-safe.
@@ -118,7 +131,8 @@ class RealFilesystem : public Filesystem {
   absl::StatusOr<FileInfo> Stat(absl::string_view path) override;
   absl::Status Unlink(absl::string_view path) override;
   absl::StatusOr<std::vector<std::string>> ListDir(absl::string_view dir) override;
-  absl::StatusOr<std::unique_ptr<LockedFile>> TryLock(absl::string_view path) override;
+  absl::StatusOr<std::unique_ptr<LockedFile>> TryLock(absl::string_view path,
+                                                      FileOwner owner = {}) override;
 };
 
 // Path helpers (pure string operations; no filesystem access).

@@ -94,6 +94,43 @@ TEST(RealFilesystemTest, SecondLockOnAnotherDescriptorIsUnavailableUntilReleased
   EXPECT_EQ(info->mode & 077, 0u);
 }
 
+// Runs as root (CI does): giving a file away needs it.
+TEST(RealFilesystemTest, LockFileIsGivenToTheOwnerUnlessItHasOtherLinks) {
+  ASSERT_EQ(::geteuid(), 0u) << "giving files away needs root, as CI runs";
+  std::string dir = FreshDir("lock_owner");
+  RealFilesystem fs;
+  const FileOwner nobody{65534, 65534};
+  std::string path = JoinPath(dir, ".env.lock");
+  {
+    auto created = fs.TryLock(path, nobody);
+    ASSERT_THAT(created, IsOk());
+  }
+  auto info = fs.Stat(path);
+  ASSERT_THAT(info, IsOk());
+  EXPECT_EQ(info->uid, 65534u);
+  EXPECT_EQ(info->gid, 65534u);
+  EXPECT_EQ(info->mode, 0600u);
+
+  // A hard link planted under the lock's name keeps its owner.
+  std::string other = JoinPath(dir, "roots-file");
+  std::string linked = JoinPath(dir, "linked.lock");
+  ASSERT_THAT(fs.TryLock(other), IsOk());
+  ASSERT_EQ(::link(other.c_str(), linked.c_str()), 0);
+  ASSERT_THAT(fs.TryLock(linked, nobody), IsOk());
+  info = fs.Stat(other);
+  ASSERT_THAT(info, IsOk());
+  EXPECT_EQ(info->uid, 0u);
+}
+
+TEST(RealFilesystemTest, LockFileThatIsAFifoIsRefusedWithoutBlocking) {
+  std::string dir = FreshDir("lock_fifo");
+  RealFilesystem fs;
+  std::string path = JoinPath(dir, ".env.lock");
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  EXPECT_THAT(fs.TryLock(path),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("not a regular file")));
+}
+
 TEST(PathTest, DirNameBaseNameJoinPath) {
   EXPECT_EQ(DirName("/a/b/.env"), "/a/b");
   EXPECT_EQ(DirName(".env"), ".");

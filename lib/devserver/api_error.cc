@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/cord.h"
+#include "lib/base/http_status_code.h"
 
 namespace secretsync {
 namespace devserver {
@@ -12,25 +13,6 @@ namespace {
 
 // The payload holds {"statusCode","error","message"} as JSON text.
 constexpr absl::string_view kPayloadUrl = "type.secretsync.dev/devserver.ErrorReply";
-
-absl::StatusCode CodeFor(int http_status) {
-  switch (http_status) {
-    case 400:
-    case 422:
-      return absl::StatusCode::kInvalidArgument;
-    case 401:
-      return absl::StatusCode::kUnauthenticated;
-    case 403:
-      return absl::StatusCode::kPermissionDenied;
-    case 404:
-      return absl::StatusCode::kNotFound;
-    case 413:
-    case 429:
-      return absl::StatusCode::kResourceExhausted;
-    default:
-      return absl::StatusCode::kInternal;
-  }
-}
 
 absl::Status Simple(int http_status, absl::string_view error, absl::string_view message) {
   return ApiError(ErrorReply{http_status, std::string(error), Json(std::string(message))});
@@ -41,7 +23,7 @@ absl::Status Simple(int http_status, absl::string_view error, absl::string_view 
 absl::Status ApiError(ErrorReply reply) {
   std::string text =
       reply.message.is_string() ? reply.message.get<std::string>() : std::string(reply.error);
-  absl::Status status(CodeFor(reply.http_status), text);
+  absl::Status status(StatusCodeFromHttp(reply.http_status), text);
   Json payload;
   payload["statusCode"] = reply.http_status;
   payload["error"] = std::move(reply.error);

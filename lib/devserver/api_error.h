@@ -24,9 +24,10 @@ struct ErrorReply {
   Json message;
 };
 
-// A non-OK status carrying `reply`. Its code follows the HTTP status (400 and
-// 422 InvalidArgument, 401 Unauthenticated, 403 PermissionDenied, 404
-// NotFound, 413 and 429 ResourceExhausted, other codes Internal) and its
+// A non-OK status carrying `reply`. Its code is the client's for that HTTP
+// status (StatusCodeFromHttp, lib/base/http_status_code.h: 400 and 422
+// InvalidArgument, 401 Unauthenticated, 403 PermissionDenied, 404 NotFound,
+// 409 AlreadyExists, 413 and 429 ResourceExhausted, 5xx Unavailable) and its
 // message is reply.message when that is a string.
 absl::Status ApiError(ErrorReply reply);
 

@@ -57,6 +57,11 @@ class PendingFile {
       SS_RETURN_IF_ERROR(file.Chown(opts.uid.value_or(static_cast<uid_t>(-1)),
                                     opts.gid.value_or(static_cast<gid_t>(-1))));
     }
+    const FileOwner& preferred = opts.preferred_owner;
+    if (preferred.uid != static_cast<uid_t>(-1) || preferred.gid != static_cast<gid_t>(-1)) {
+      absl::Status given = file.Chown(preferred.uid, preferred.gid);
+      if (!given.ok() && !absl::IsPermissionDenied(given)) return given;
+    }
     SS_RETURN_IF_ERROR(file.Chmod(opts.mode));
     if (opts.durable) SS_RETURN_IF_ERROR(file.Sync());
     return file.Close();
@@ -87,7 +92,10 @@ absl::Status WriteFileAtomically(Filesystem& fs, absl::string_view path,
     SS_ASSIGN_OR_RETURN(std::optional<SecretValue> old,
                         ReadFileIfExists(fs, path, opts.max_existing_bytes));
     if (old.has_value() && old->Expose() != content) {
-      WriteOptions backup_opts;  // 0600, owned by us
+      WriteOptions backup_opts;  // 0600, owned as the file is
+      backup_opts.uid = opts.uid;
+      backup_opts.gid = opts.gid;
+      backup_opts.preferred_owner = opts.preferred_owner;
       absl::StatusOr<PendingFile> prepared =
           PendingFile::Create(fs, opts.backup_path, old->Expose(), backup_opts);
       SS_RETURN_IF_ERROR(Annotate(prepared.status(), absl::StrCat("back up ", path)));

@@ -23,8 +23,14 @@ struct WriteOptions {
   uint32_t mode = 0600;           // final permission bits
   std::optional<uid_t> uid;       // fchown'ed before the rename when set
   std::optional<gid_t> gid;
+  // Ids to give the file when this process may, for ids nobody configured
+  // (e.g. the existing file's owner kept on a rewrite): fchown'ed after uid/gid,
+  // and a PermissionDenied (a user other than root may not give a file away
+  // or pick a group it is not in) is ignored, leaving the file its creator's.
+  FileOwner preferred_owner;
   // When set and the existing file's content differs from the new content, the
-  // existing content is kept (atomically, mode 0600) at this path, e.g.
+  // existing content is kept (atomically, mode 0600, same owner options as the
+  // file) at this path, e.g.
   // "<path>.bak": written to a temp file first, renamed into place only after
   // the new file is, so a failed write never destroys the last good backup.
   std::string backup_path;
@@ -40,7 +46,8 @@ std::string TempPrefix(absl::string_view path);
 
 // Replaces `path` with `content`: creates `.<name>.secretsync-tmp-XXXXXX` in
 // the same folder with mode 0600 (never wider, whatever the umask), writes
-// everything, fchowns (if uid/gid set), fchmods to opts.mode, fsyncs, closes,
+// everything, fchowns (if uid/gid set; then to preferred_owner, best effort),
+// fchmods to opts.mode, fsyncs, closes,
 // renames it over `path` and fsyncs the folder. The owner and mode are set
 // before the chmod widens access and before the rename, so the file is never
 // readable by others than the final owner/group.

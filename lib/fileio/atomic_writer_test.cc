@@ -144,6 +144,43 @@ TEST(AtomicWriterTest, OwnerAndModeAreSetBeforeTheRename) {
   EXPECT_THAT(fs.ops()[3], "chmod 640");
 }
 
+TEST(AtomicWriterTest, PreferredOwnerThatMayNotBeGivenLeavesTheFileItsCreators) {
+  std::string dir = FreshDir("preferred");
+  RealFilesystem real;
+  FakeFilesystem fs(real);
+  WriteOptions opts;
+  opts.preferred_owner = FileOwner{::getuid(), 0};
+  fs.FailOp("chown", absl::PermissionDeniedError("fchown: operation not permitted"));
+  ASSERT_THAT(WriteFileAtomically(fs, JoinPath(dir, ".env"), "x", opts), IsOk());
+  EXPECT_EQ(ReadOrDie(JoinPath(dir, ".env")), "x");
+  // A required owner that is refused still fails the write.
+  WriteOptions required;
+  required.uid = ::getuid();
+  fs.FailOp("chown", absl::PermissionDeniedError("fchown: operation not permitted"), 2);
+  EXPECT_THAT(WriteFileAtomically(fs, JoinPath(dir, ".env"), "y", required),
+              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("fchown")));
+  EXPECT_EQ(ReadOrDie(JoinPath(dir, ".env")), "x");
+}
+
+// Runs as root (CI does): giving a file away needs it.
+TEST(AtomicWriterTest, BackupBelongsToTheFilesOwner) {
+  ASSERT_EQ(::geteuid(), 0u) << "giving files away needs root, as CI runs";
+  std::string dir = FreshDir("backup_owner");
+  std::string path = JoinPath(dir, ".env");
+  Seed(path, "OLD='1'\n", 0600);
+  RealFilesystem fs;
+  WriteOptions opts;
+  opts.uid = 65534;
+  opts.preferred_owner.gid = 65534;
+  opts.backup_path = path + ".bak";
+  ASSERT_THAT(WriteFileAtomically(fs, path, "NEW='2'\n", opts), IsOk());
+  struct stat st;
+  ASSERT_EQ(::stat(opts.backup_path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 65534u);
+  EXPECT_EQ(st.st_gid, 65534u);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
 TEST(AtomicWriterTest, NonDurableWriteSkipsBothFsyncsOnly) {
   std::string dir = FreshDir("nondurable");
   RealFilesystem real;

@@ -11,10 +11,10 @@ namespace secretsync {
 namespace fileio {
 
 absl::StatusOr<FileLock> AcquireLock(Filesystem& fs, Clock& clock, absl::string_view path,
-                                     absl::Duration wait) {
+                                     absl::Duration wait, FileOwner owner) {
   absl::Time deadline = clock.TimeNow() + wait;
   while (true) {
-    absl::StatusOr<std::unique_ptr<LockedFile>> held = fs.TryLock(path);
+    absl::StatusOr<std::unique_ptr<LockedFile>> held = fs.TryLock(path, owner);
     if (held.ok()) return FileLock(std::move(held).value());
     if (!absl::IsUnavailable(held.status())) return held.status();
     absl::Duration left = deadline - clock.TimeNow();

@@ -33,12 +33,14 @@ class FileLock {
 // How often AcquireLock retries while the lock is held elsewhere.
 inline constexpr absl::Duration kLockPollInterval = absl::Milliseconds(100);
 
-// Takes an exclusive flock on `path` (created 0600 if missing), retrying every
-// kLockPollInterval via clock.Sleep until `wait` has passed (wait = 0: one try).
+// Takes an exclusive flock on `path` (opened read-only; created 0600 if
+// missing; given to `owner` when it can be, see Filesystem::TryLock),
+// retrying every kLockPollInterval via clock.Sleep until `wait` has passed
+// (wait = 0: one try).
 // Errors: Unavailable "lock /x/.env.lock is held by another secretsync run
 // (waited 30s)"; other errors of fs.TryLock (e.g. PermissionDenied) at once.
 absl::StatusOr<FileLock> AcquireLock(Filesystem& fs, Clock& clock, absl::string_view path,
-                                     absl::Duration wait);
+                                     absl::Duration wait, FileOwner owner = {});
 
 }  // namespace fileio
 }  // namespace secretsync

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "lib/base/exit_codes.h"
+#include "lib/base/http_status_code.h"
 #include "lib/http/json_wire.h"
 #include "proto/infisical_api.pb.h"
 
@@ -51,28 +52,6 @@ std::string SummarizeIssues(const google::protobuf::ListValue& issues) {
   }
   if (paths.empty()) return "validation failed";
   return absl::StrCat("validation failed at ", absl::StrJoin(paths, ", "));
-}
-
-absl::StatusCode CodeFor(int status) {
-  switch (status) {
-    case 400:
-    case 422:
-      return absl::StatusCode::kInvalidArgument;
-    case 401:
-      return absl::StatusCode::kUnauthenticated;
-    case 403:
-      return absl::StatusCode::kPermissionDenied;
-    case 404:
-      return absl::StatusCode::kNotFound;
-    case 409:
-      return absl::StatusCode::kAlreadyExists;
-    case 429:
-      return absl::StatusCode::kResourceExhausted;
-    default:
-      break;
-  }
-  if (status >= 500 && status <= 599) return absl::StatusCode::kUnavailable;
-  return absl::StatusCode::kUnknown;
 }
 
 // A header holding a non-negative number of seconds, or nullopt.
@@ -180,7 +159,7 @@ absl::Status StatusFromHttp(const HttpResponse& response, absl::string_view what
   if (response.status >= 500 && response.status <= 599 && IsPermanentServerError(info)) {
     return absl::NotFoundError(message);
   }
-  return absl::Status(CodeFor(response.status), message);
+  return absl::Status(StatusCodeFromHttp(response.status), message);
 }
 
 }  // namespace http

@@ -46,10 +46,11 @@ bool IsRateLimited(const HttpResponse& response);
 //   5xx whose server message says "Failed to find ..." (a wrong project slug
 //     gets 500 "Failed to find project by slug"): NotFound, the server's
 //     message kept; it never succeeds on retry.
+//   otherwise the code of StatusCodeFromHttp (lib/base/http_status_code.h):
 //   400/422 InvalidArgument, 401 Unauthenticated, 403 PermissionDenied,
-//   404 NotFound, 409 AlreadyExists, other 5xx Unavailable (a plain 500
-//   "Something went wrong" is taken as temporary: retried, then exit 75),
-//   anything else Unknown.
+//   404 NotFound, 409 AlreadyExists, 413 ResourceExhausted, other 5xx
+//   Unavailable (a plain 500 "Something went wrong" is taken as temporary:
+//   retried, then exit 75), anything else Unknown.
 // The message reads "<what>: HTTP <code>: <server message> (reqId <id>)"; it
 // never contains request data, headers other than the redirect target's host
 // and path, or any part of a 2xx body.

@@ -1,5 +1,5 @@
 // RunOnChange: the allowlisted environment, the bounded name list, and the
-// marker that makes a failed command be retried by the next run.
+// marker that makes a failed or interrupted command be retried by the next run.
 #include "lib/sync/on_change.h"
 
 #include <set>
@@ -10,9 +10,11 @@
 #include "absl/strings/str_join.h"
 #include "google/protobuf/text_format.h"
 #include "lib/base/exit_codes.h"
+#include "lib/base/failpoint.h"
 #include "lib/base/log.h"
 #include "lib/base/status_macros.h"
 #include "lib/fileio/atomic_writer.h"
+#include "lib/sync/file_owner.h"
 
 namespace secretsync {
 namespace sync {
@@ -59,7 +61,9 @@ absl::Status WriteMarker(const config::Deployment& d, Filesystem& fs,
                          const v1::PendingOnChange& pending) {
   std::string text;
   google::protobuf::TextFormat::PrintToString(pending, &text);
-  return fileio::WriteFileAtomically(fs, PendingOnChangePath(d), text, fileio::WriteOptions{});
+  fileio::WriteOptions options;
+  options.preferred_owner = DeploymentFileOwner(d, fs);
+  return fileio::WriteFileAtomically(fs, PendingOnChangePath(d), text, options);
 }
 
 }  // namespace
@@ -105,9 +109,26 @@ absl::Status RunOnChange(const config::Deployment& d, OnChangeRequest request, S
   const std::string names_file = absl::StrCat(d.config.lock_file(), ".changed");
   std::string names_text = absl::StrJoin(request.changed, "\n");
   if (!names_text.empty()) names_text.push_back('\n');
+  fileio::WriteOptions names_options;
+  names_options.preferred_owner = DeploymentFileOwner(d, sys.fs);
   SS_RETURN_IF_ERROR(Annotate(
-      fileio::WriteFileAtomically(sys.fs, names_file, names_text, fileio::WriteOptions{}),
+      fileio::WriteFileAtomically(sys.fs, names_file, names_text, names_options),
       "on-change command: write the list of changed names"));
+
+  // Remembered before the command starts, so that a run killed while the
+  // command runs (a crash, SIGKILL, a reboot) leaves the restart to the next
+  // run instead of losing it: the next run finds .env unchanged and would
+  // otherwise restart nothing. Removed on success.
+  v1::PendingOnChange started;
+  for (const std::string& n : request.changed) started.add_changed(n);
+  for (const std::string& s : request.services) started.add_services(s);
+  if (pending.has_value()) {
+    started.set_failed_at_unix(pending->failed_at_unix());
+    started.set_attempts(pending->attempts());
+  }
+  absl::Status marked = WriteMarker(d, sys.fs, started);
+  if (!marked.ok()) log.Warn("sync.pending_command_not_recorded").Field("why", marked.message());
+  FailpointFromEnvironment(sys.env)("on_change_started");
 
   const std::vector<std::string> argv(on_change.command().begin(), on_change.command().end());
   const std::map<std::string, std::string> env =
@@ -138,18 +159,14 @@ absl::Status RunOnChange(const config::Deployment& d, OnChangeRequest request, S
     }
   }
   if (failure.ok()) {
-    if (pending.has_value()) {
-      absl::Status cleared = sys.fs.Unlink(PendingOnChangePath(d));
-      if (!cleared.ok() && !absl::IsNotFound(cleared)) {
-        log.Warn("sync.pending_command_not_cleared").Field("why", cleared.message());
-      }
+    absl::Status cleared = sys.fs.Unlink(PendingOnChangePath(d));
+    if (!cleared.ok() && !absl::IsNotFound(cleared)) {
+      log.Warn("sync.pending_command_not_cleared").Field("why", cleared.message());
     }
     return absl::OkStatus();
   }
 
-  v1::PendingOnChange next;
-  for (const std::string& n : request.changed) next.add_changed(n);
-  for (const std::string& s : request.services) next.add_services(s);
+  v1::PendingOnChange next = std::move(started);
   next.set_failed_at_unix(absl::ToUnixSeconds(sys.clock.TimeNow()));
   next.set_attempts((pending.has_value() ? pending->attempts() : 0) + 1);
   absl::Status remembered = WriteMarker(d, sys.fs, next);

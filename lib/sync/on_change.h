@@ -1,6 +1,7 @@
 // The on-change command: run after the output changed, and retried by every
-// later run while an earlier attempt has failed (the failure is remembered
-// beside the lock), so that services never keep running on old secrets.
+// later run while an earlier attempt has failed or was interrupted (the
+// pending command is remembered beside the lock from before it starts until
+// it succeeds), so that services never keep running on old secrets.
 #ifndef SECRETSYNC_LIB_SYNC_ON_CHANGE_H_
 #define SECRETSYNC_LIB_SYNC_ON_CHANGE_H_
 
@@ -29,10 +30,12 @@ struct OnChangeRequest {
 // names; the full list is always in the file SECRETSYNC_CHANGED_FILE names.
 inline constexpr size_t kMaxChangedEnvBytes = 4096;
 
-// Where a failed command is remembered: "<lock_file>.onchange-failed".
+// Where a pending command is remembered: "<lock_file>.onchange-failed". It
+// exists while the command runs and after it failed; a run killed meanwhile
+// leaves it for the next run.
 std::string PendingOnChangePath(const config::Deployment& d);
 
-// The failed command an earlier run left, if any. A marker that cannot be
+// The failed or interrupted command an earlier run left, if any. A marker that cannot be
 // parsed counts as a pending command with no names (it is retried all the
 // same). Errors: those of reading the marker other than NotFound.
 absl::StatusOr<std::optional<v1::PendingOnChange>> ReadPendingOnChange(
@@ -49,9 +52,13 @@ std::map<std::string, std::string> CommandEnvironment(
 // Runs the deployment's on_change command (the caller holds the lock) with
 // SECRETSYNC_CHANGED, SECRETSYNC_CHANGED_FILE, SECRETSYNC_SERVICES and
 // SECRETSYNC_OUTPUT, merging in the names and services of a pending earlier
-// failure. Fills `report`. On success the pending marker is removed; on
-// failure it is written (names, services, attempts) and the error, tagged
-// with exit code 79, names the services to restart by hand.
+// failure. Fills `report`. The pending marker (names, services) is written
+// before the command starts (a marker that cannot be written is logged and
+// the command runs all the same); the test failpoint
+// SECRETSYNC_TEST_FAILPOINT=after:on_change_started (lib/base/failpoint.h)
+// kills the process right after it. On success the marker is removed; on
+// failure it is kept with the attempt counted and the error, tagged with exit
+// code 79, names the services to restart by hand.
 absl::Status RunOnChange(const config::Deployment& d, OnChangeRequest request, System& sys,
                          v1::CommandReport& report);
 

@@ -6,7 +6,10 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -50,6 +53,23 @@ void WriteAll(const std::string& path, const std::string& text) {
   std::ofstream(path) << text;
 }
 
+// Records, at each Run, whether the pending-command marker exists and what it
+// holds, so a test can see the state a crash during the command would leave.
+class MarkerWatchingRunner : public FakeCommandRunner {
+ public:
+  absl::StatusOr<CommandResult> Run(const std::vector<std::string>& argv,
+                                    const std::map<std::string, std::string>& env,
+                                    absl::Duration timeout) override {
+    std::ifstream in(marker_path);
+    std::stringstream text;
+    text << in.rdbuf();
+    marker_during_run.push_back(in.good() ? text.str() : "<none>");
+    return FakeCommandRunner::Run(argv, env, timeout);
+  }
+  std::string marker_path;
+  std::vector<std::string> marker_during_run;
+};
+
 struct Outcome {
   int code;
   std::string out, err, log;
@@ -79,6 +99,7 @@ class SyncCommandTest : public ::testing::Test {
                 rotation { restart_services: ["web", "worker"] } }
       secrets { name: "EMAIL_URL" validator { kind: SMTP_URL } }
     )pb"));
+    commands_.marker_path = marker_path();
     store_.Put("SECRET_KEY", kSecretKey);
     store_.Put("POSTGRES_PASSWORD", kPassword);
     store_.Put("EMAIL_URL", kEmailUrl);
@@ -98,6 +119,7 @@ class SyncCommandTest : public ::testing::Test {
   }
 
   std::string env_path() const { return dir_ + "/.env"; }
+  std::string marker_path() const { return dir_ + "/.env.lock.onchange-failed"; }
 
   std::string dir_;
   FakeClock clock_;
@@ -105,7 +127,7 @@ class SyncCommandTest : public ::testing::Test {
   FakeFilesystem fs_{real_fs_};
   OsRandomSource random_;
   MapEnvironment env_;
-  FakeCommandRunner commands_;
+  MarkerWatchingRunner commands_;
   FakeSecretStore store_;
   MapUserDirectory users_;
 };
@@ -234,6 +256,39 @@ TEST_F(SyncCommandTest, FailingCommandGivesDistinctCodeAndKeepsNewFile) {
   EXPECT_EQ(r.code, kExitOnChangeFailed);
   EXPECT_THAT(r.err, HasSubstr("exited with 3"));
   EXPECT_THAT(ReadAll(env_path()), HasSubstr("SECRET_KEY="));
+}
+
+TEST_F(SyncCommandTest, PendingMarkerExistsWhileTheCommandRunsAndGoesOnSuccess) {
+  Outcome r = Sync();
+  ASSERT_EQ(r.code, kExitOk) << r.err;
+  // A crash while the command runs would leave the names and services behind.
+  ASSERT_EQ(commands_.marker_during_run.size(), 1u);
+  EXPECT_THAT(commands_.marker_during_run[0], HasSubstr("changed: \"SECRET_KEY\""));
+  EXPECT_THAT(commands_.marker_during_run[0], HasSubstr("services: \"worker\""));
+  EXPECT_FALSE(std::ifstream(marker_path()).good());
+}
+
+TEST_F(SyncCommandTest, FailedCommandKeepsThePendingMarkerWithTheAttemptCounted) {
+  commands_.result = CommandResult{3, 0, false};
+  ASSERT_EQ(Sync().code, kExitOnChangeFailed);
+  EXPECT_EQ(commands_.marker_during_run[0].find("attempts"), std::string::npos);
+  EXPECT_THAT(ReadAll(marker_path()), HasSubstr("attempts: 1"));
+  EXPECT_THAT(ReadAll(marker_path()), HasSubstr("services: \"web\""));
+  ASSERT_EQ(Sync().code, kExitOnChangeFailed);  // retried although .env is unchanged
+  EXPECT_THAT(commands_.marker_during_run[1], HasSubstr("attempts: 1"));
+  EXPECT_THAT(ReadAll(marker_path()), HasSubstr("attempts: 2"));
+}
+
+TEST_F(SyncCommandTest, MarkerLeftByAKilledRunMakesAnUnchangedSyncRerunTheCommand) {
+  ASSERT_EQ(Sync().code, kExitOk);
+  // What a run killed during its command leaves: the marker, no attempt yet.
+  WriteAll(marker_path(), "changed: \"SECRET_KEY\" services: \"web\"\n");
+  Outcome r = Sync();
+  ASSERT_EQ(r.code, kExitOk) << r.err;
+  ASSERT_EQ(commands_.calls.size(), 2u);
+  EXPECT_EQ(commands_.calls[1].env["SECRETSYNC_CHANGED"], "SECRET_KEY");
+  EXPECT_EQ(commands_.calls[1].env["SECRETSYNC_SERVICES"], "web");
+  EXPECT_FALSE(std::ifstream(marker_path()).good());
 }
 
 TEST_F(SyncCommandTest, DryRunReportsNamesAndWritesNothing) {

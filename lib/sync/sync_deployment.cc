@@ -16,6 +16,7 @@
 #include "lib/fileio/atomic_writer.h"
 #include "lib/fileio/file_lock.h"
 #include "lib/infisical/secret_store.h"
+#include "lib/sync/file_owner.h"
 #include "lib/sync/on_change.h"
 #include "lib/sync/pending_rotation.h"
 #include "lib/sync/plan.h"
@@ -110,20 +111,46 @@ absl::StatusOr<std::optional<SecretValue>> ReadExisting(const std::string& path,
   return std::optional<SecretValue>(SecretValue(std::move(*text)));
 }
 
+// How the output is written: the configured owner/group are required; an id
+// not configured keeps the existing file's (a new file takes the folder's),
+// given when this process may (root; docs/sync.md, "Who owns what").
+absl::StatusOr<fileio::WriteOptions> OutputWriteOptions(const config::Deployment& d,
+                                                        Filesystem& fs) {
+  const std::string& output = d.config.output_path();
+  fileio::WriteOptions wo;
+  wo.mode = d.file_mode;
+  wo.uid = d.owner;
+  wo.gid = d.group;
+  FileOwner kept = DeploymentFileOwner(d, fs);
+  SS_ASSIGN_OR_RETURN(FileInfo info, fs.Stat(output));
+  if (info.exists) kept = FileOwner{info.uid, info.gid};
+  if (!d.owner) wo.preferred_owner.uid = kept.uid;
+  if (!d.group) wo.preferred_owner.gid = kept.gid;
+  if (d.config.backup()) wo.backup_path = output + ".bak";
+  wo.max_existing_bytes = kMaxEnvBytes;
+  return wo;
+}
+
 // Brings an unchanged output back to the configured mode (and owner/group
-// when configured). Returns whether anything had to change.
+// when configured). Returns whether anything had to change. A file this
+// process may not fchown (another user's, in a folder this user owns) is
+// replaced by a copy of the same content written the usual way instead.
 absl::StatusOr<bool> EnforceModeAndOwner(const config::Deployment& d, bool dry_run,
-                                         Filesystem& fs) {
+                                         const SecretValue& content, Filesystem& fs) {
   const std::string& output = d.config.output_path();
   SS_ASSIGN_OR_RETURN(FileInfo info, fs.Stat(output));
   if (!info.exists) return false;
   const bool wrong = info.mode != d.file_mode || (d.owner && info.uid != *d.owner) ||
                      (d.group && info.gid != *d.group);
   if (!wrong || dry_run) return wrong;
-  SS_RETURN_IF_ERROR(OutputError(Annotate(
-      fs.SetOwnerAndMode(output, d.owner.value_or(static_cast<uid_t>(-1)),
-                         d.group.value_or(static_cast<gid_t>(-1)), d.file_mode),
-      absl::StrCat("restore the mode and owner of ", output))));
+  absl::Status fixed = fs.SetOwnerAndMode(output, d.owner.value_or(static_cast<uid_t>(-1)),
+                                          d.group.value_or(static_cast<gid_t>(-1)), d.file_mode);
+  if (absl::IsPermissionDenied(fixed)) {
+    SS_ASSIGN_OR_RETURN(fileio::WriteOptions wo, OutputWriteOptions(d, fs));
+    fixed = fileio::WriteFileAtomically(fs, output, content, wo);
+  }
+  SS_RETURN_IF_ERROR(
+      OutputError(Annotate(fixed, absl::StrCat("restore the mode and owner of ", output))));
   return true;
 }
 
@@ -132,7 +159,8 @@ absl::StatusOr<bool> EnforceModeAndOwner(const config::Deployment& d, bool dry_r
 absl::StatusOr<fileio::FileLock> Lock(const config::Deployment& d, const SyncRequest& r,
                                       System& sys) {
   absl::StatusOr<fileio::FileLock> lock =
-      fileio::AcquireLock(sys.fs, sys.clock, d.config.lock_file(), r.wait_lock);
+      fileio::AcquireLock(sys.fs, sys.clock, d.config.lock_file(), r.wait_lock,
+                          DeploymentFileOwner(d, sys.fs));
   if (!lock.ok() && !absl::IsUnavailable(lock.status())) return OutputError(lock.status());
   return lock;
 }
@@ -240,25 +268,14 @@ absl::Status Run(const SyncRequest& r, const config::Deployment& configured, Pre
   report.set_unparsable_lines(plan.unparsable_lines);
 
   if (plan.unchanged) {
-    SS_ASSIGN_OR_RETURN(bool fixed, EnforceModeAndOwner(d, r.dry_run, sys.fs));
+    SS_ASSIGN_OR_RETURN(bool fixed, EnforceModeAndOwner(d, r.dry_run, plan.content, sys.fs));
     report.set_mode_fixed(fixed);
     if (fixed && !r.dry_run) {
       log.Info("sync.mode_restored").Field("path", c.output_path()).Field(
           "mode", absl::StrCat(absl::Hex(d.file_mode)));
     }
   } else if (!r.dry_run) {
-    fileio::WriteOptions wo;
-    wo.mode = d.file_mode;
-    wo.uid = d.owner;
-    wo.gid = d.group;
-    if (existing.has_value() && (!d.owner || !d.group)) {
-      // Not configured means "unchanged": keep the existing file's.
-      SS_ASSIGN_OR_RETURN(FileInfo info, sys.fs.Stat(c.output_path()));
-      if (!d.owner) wo.uid = info.uid;
-      if (!d.group) wo.gid = info.gid;
-    }
-    if (c.backup()) wo.backup_path = c.output_path() + ".bak";
-    wo.max_existing_bytes = kMaxEnvBytes;
+    SS_ASSIGN_OR_RETURN(fileio::WriteOptions wo, OutputWriteOptions(d, sys.fs));
     SS_RETURN_IF_ERROR(OutputError(Annotate(
         fileio::WriteFileAtomically(sys.fs, c.output_path(), plan.content, wo),
         absl::StrCat("write ", c.output_path()))));

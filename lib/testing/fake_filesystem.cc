@@ -158,10 +158,11 @@ absl::StatusOr<std::vector<std::string>> FakeFilesystem::ListDir(absl::string_vi
   return base_.ListDir(dir);
 }
 
-absl::StatusOr<std::unique_ptr<LockedFile>> FakeFilesystem::TryLock(absl::string_view path) {
+absl::StatusOr<std::unique_ptr<LockedFile>> FakeFilesystem::TryLock(absl::string_view path,
+                                                                    FileOwner owner) {
   absl::Status s = Step("lock", path);
   if (!s.ok()) return s;
-  return base_.TryLock(path);
+  return base_.TryLock(path, owner);
 }
 
 }  // namespace secretsync

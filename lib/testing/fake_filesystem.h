@@ -51,7 +51,8 @@ class FakeFilesystem : public Filesystem {
   absl::StatusOr<FileInfo> Stat(absl::string_view path) override;
   absl::Status Unlink(absl::string_view path) override;
   absl::StatusOr<std::vector<std::string>> ListDir(absl::string_view dir) override;
-  absl::StatusOr<std::unique_ptr<LockedFile>> TryLock(absl::string_view path) override;
+  absl::StatusOr<std::unique_ptr<LockedFile>> TryLock(absl::string_view path,
+                                                      FileOwner owner = {}) override;
 
   // Records a step; returns the injected failure for it, or OK. Public for the
   // WritableFile wrapper.

@@ -1,8 +1,9 @@
 // A test-only failpoint: SECRETSYNC_TEST_FAILPOINT=after:<step> makes
-// `rotate` kill itself with SIGKILL right after that step, so crash tests can
-// resume from every step boundary. Unset (always, outside tests): no effect.
-#ifndef SECRETSYNC_LIB_ROTATE_FAILPOINT_H_
-#define SECRETSYNC_LIB_ROTATE_FAILPOINT_H_
+// `rotate` or `sync` kill itself with SIGKILL right after that step, so crash
+// tests can resume from every step boundary. Unset (always, outside tests):
+// no effect.
+#ifndef SECRETSYNC_LIB_BASE_FAILPOINT_H_
+#define SECRETSYNC_LIB_BASE_FAILPOINT_H_
 
 #include <functional>
 
@@ -10,7 +11,6 @@
 #include "lib/base/environment.h"
 
 namespace secretsync {
-namespace rotate {
 
 inline constexpr char kFailpointVariable[] = "SECRETSYNC_TEST_FAILPOINT";
 
@@ -18,7 +18,6 @@ inline constexpr char kFailpointVariable[] = "SECRETSYNC_TEST_FAILPOINT";
 // with the named step, and does nothing for other steps (or when unset).
 std::function<void(absl::string_view)> FailpointFromEnvironment(const Environment& env);
 
-}  // namespace rotate
 }  // namespace secretsync
 
-#endif  // SECRETSYNC_LIB_ROTATE_FAILPOINT_H_
+#endif  // SECRETSYNC_LIB_BASE_FAILPOINT_H_

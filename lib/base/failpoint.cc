@@ -1,5 +1,5 @@
 // SIGKILL at a named step, for crash tests only.
-#include "lib/rotate/failpoint.h"
+#include "lib/base/failpoint.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -11,7 +11,6 @@
 #include "absl/strings/strip.h"
 
 namespace secretsync {
-namespace rotate {
 
 std::function<void(absl::string_view)> FailpointFromEnvironment(const Environment& env) {
   std::optional<std::string> spec = env.Get(kFailpointVariable);
@@ -27,5 +26,4 @@ std::function<void(absl::string_view)> FailpointFromEnvironment(const Environmen
   };
 }
 
-}  // namespace rotate
 }  // namespace secretsync
