@@ -22,12 +22,16 @@ namespace fanout {
 extern const char kFanoutUsage[];
 
 // The default per-host deadline. It exceeds the longest an agent with default
-// settings may take to answer, so that "unreachable" (past the deadline) never
-// hides a sync that still runs and then applies: the sync lock wait (60s,
-// lib/sync/sync_deployment.h) + two Infisical requests (login and list), each
-// up to 5 attempts of 30s plus 90s of backoff (lib/http) = 2 x 240s + the
-// on-change command's timeout (300s, lib/config/loader.cc) = 840s.
-inline constexpr absl::Duration kDefaultDeadline = absl::Minutes(15);
+// settings takes to answer one call, so that "unreachable" (past the
+// deadline) never hides a sync that still runs and applies later:
+//   sync lock wait                                         60s  (lib/sync/sync_deployment.h)
+// + up to 5 Infisical requests (renew, login, list, and a   1200s (lib/http: 5 attempts x
+//   login and list again after a 401), each 5 x 30s + 90s         30s request timeout +
+//   of backoff                                                    90s total backoff)
+// + the on-change command's timeout                       300s  (lib/config/loader.cc)
+// = 1560s (26 min). A call that joins a sync already running waits for it
+// first; the request id makes a retry after such a deadline safe.
+inline constexpr absl::Duration kDefaultDeadline = absl::Minutes(30);
 
 // Bounds of --parallel.
 inline constexpr int kMaxParallel = 1024;
