@@ -36,7 +36,7 @@ ABSL_FLAG(std::string, deployment, "", "deployment to sync (default: each host's
 ABSL_FLAG(bool, dry_run, false, "agents compute the change but write nothing");
 ABSL_FLAG(std::string, request_id, "",
           "idempotency key (default: random per run, printed with the results); rerun with "
-          "the printed id to retry the hosts that did not succeed");
+          "the printed id to retry the hosts that did not succeed (at most 128 bytes)");
 
 namespace secretsync {
 namespace fanout {

@@ -90,6 +90,11 @@ absl::Status CheckOptions(const FanoutOptions& opts) {
   if (opts.deadline <= absl::ZeroDuration() || opts.deadline > absl::Hours(24)) {
     return absl::InvalidArgumentError("--deadline: must be positive and at most 24h");
   }
+  // The agent refuses a longer id (INVALID_ARGUMENT) only after the call.
+  if (opts.request_id.size() > kMaxRequestIdBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--request_id: longer than ", kMaxRequestIdBytes, " bytes"));
+  }
   if (opts.splay < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--splay: must not be negative");
   }

@@ -36,6 +36,9 @@ inline constexpr absl::Duration kDefaultDeadline = absl::Minutes(30);
 // Bounds of --parallel.
 inline constexpr int kMaxParallel = 1024;
 
+// The longest request id an agent accepts (proto/agent.proto).
+inline constexpr size_t kMaxRequestIdBytes = 128;
+
 struct FanoutOptions {
   std::vector<std::string> hosts;  // "host:port" or "host:port=tls-name"
   std::string hosts_file;          // more, one per line
@@ -53,7 +56,7 @@ struct FanoutOptions {
   bool insecure_loopback_plaintext = false;
   std::string deployment;
   bool dry_run = false;
-  std::string request_id;  // empty: a random one for this run
+  std::string request_id;  // empty: a random one for this run; at most 128 bytes
 };
 
 struct FanoutDeps {
