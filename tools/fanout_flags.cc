@@ -7,10 +7,15 @@
 #include "absl/flags/flag.h"
 #include "absl/time/time.h"
 
-ABSL_FLAG(std::vector<std::string>, hosts, {}, "agents as host:port, comma-separated");
-ABSL_FLAG(std::string, hosts_file, "", "file of agents, one host:port per line ('#' comments)");
-ABSL_FLAG(int32_t, parallel, 16, "calls in flight at most");
-ABSL_FLAG(absl::Duration, deadline, absl::Seconds(60), "per-host deadline, e.g. 30s");
+ABSL_FLAG(std::vector<std::string>, hosts, {},
+          "agents as host:port or [IPv6]:port, comma-separated; host:port=NAME checks that "
+          "agent's certificate against NAME");
+ABSL_FLAG(std::string, hosts_file, "",
+          "file of agents, one host:port[=NAME] per line ('#' comments)");
+ABSL_FLAG(int32_t, parallel, 16, "calls in flight at most (1..1024)");
+ABSL_FLAG(absl::Duration, deadline, secretsync::fanout::kDefaultDeadline,
+          "per-host deadline (positive, at most 24h); the default exceeds an agent's lock wait "
+          "plus a whole sync, so a host past it never applies the sync later");
 ABSL_FLAG(bool, stop_on_failure, false, "start no new host after the first that is not ok");
 ABSL_FLAG(int32_t, batch, 0,
           "hosts per batch (0: all); with --splay, keeps a fleet behind one NAT address under "
@@ -21,14 +26,17 @@ ABSL_FLAG(std::string, ca_file, "", "CA that signs the agents' server certificat
 ABSL_FLAG(std::string, tls_cert_file, "", "this client's certificate (PEM)");
 ABSL_FLAG(std::string, tls_key_file, "", "this client's private key (PEM)");
 ABSL_FLAG(std::string, tls_server_name, "",
-          "name to check the agents' certificates against instead of the host");
-ABSL_FLAG(std::string, token_file, "", "bearer token file, if the agents require one");
+          "name to check the agents' certificates against instead of the host (a host's own "
+          "=NAME wins)");
+ABSL_FLAG(std::string, token_file, "",
+          "bearer token file, if the agents require one (one token for the whole fleet)");
 ABSL_FLAG(bool, insecure_loopback_plaintext, false,
-          "no TLS; only for agents on 127.0.0.0/8 or [::1] (demos)");
+          "no TLS; only for agents on 127.0.0.0/8, [::1] or localhost (demos)");
 ABSL_FLAG(std::string, deployment, "", "deployment to sync (default: each host's first)");
 ABSL_FLAG(bool, dry_run, false, "agents compute the change but write nothing");
 ABSL_FLAG(std::string, request_id, "",
-          "idempotency key (default: random per run); reuse it to retry safely");
+          "idempotency key (default: random per run, printed with the results); rerun with "
+          "the printed id to retry the hosts that did not succeed (at most 128 bytes)");
 
 namespace secretsync {
 namespace fanout {

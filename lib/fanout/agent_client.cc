@@ -7,6 +7,8 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "lib/base/exit_codes.h"
+#include "lib/base/status_convert.h"
 #include "lib/base/status_macros.h"
 #include "proto/agent.grpc.pb.h"
 
@@ -44,18 +46,19 @@ absl::StatusOr<ClientTls> LoadClientTls(Filesystem& fs, const std::string& ca_fi
 
 namespace {
 
-std::shared_ptr<grpc::Channel> Channel(const std::string& host, const ClientTls& tls) {
+std::shared_ptr<grpc::Channel> Channel(const HostEntry& host, const ClientTls& tls) {
   grpc::ChannelArguments args;
   args.SetInt("grpc.use_local_subchannel_pool", 1);
   if (tls.plaintext) {
-    return grpc::CreateCustomChannel(host, grpc::InsecureChannelCredentials(), args);
+    return grpc::CreateCustomChannel(host.target, grpc::InsecureChannelCredentials(), args);
   }
   grpc::SslCredentialsOptions o;
   o.pem_root_certs = tls.ca_pem;
   o.pem_cert_chain = tls.cert_pem;
   o.pem_private_key = std::string(tls.key_pem.Expose());
-  if (!tls.server_name.empty()) args.SetSslTargetNameOverride(tls.server_name);
-  return grpc::CreateCustomChannel(host, grpc::SslCredentials(o), args);
+  const std::string& name = host.server_name.empty() ? tls.server_name : host.server_name;
+  if (!name.empty()) args.SetSslTargetNameOverride(name);
+  return grpc::CreateCustomChannel(host.target, grpc::SslCredentials(o), args);
 }
 
 Outcome Classify(grpc::StatusCode code) {
@@ -72,11 +75,41 @@ Outcome Classify(grpc::StatusCode code) {
   }
 }
 
+// Error text from an agent is cut to this many bytes.
+constexpr size_t kMaxErrorBytes = 200;
+
 }  // namespace
 
-HostResult SyncHost(const std::string& host, const ClientTls& tls, const SyncCallSpec& spec) {
+int HostExitCode(const HostResult& r) {
+  switch (r.outcome) {
+    case Outcome::kOk:
+      return kExitOk;
+    case Outcome::kFailed:
+    case Outcome::kSkipped:
+      return kExitTempFail;
+    case Outcome::kRefused:
+    case Outcome::kUnreachable:
+    case Outcome::kError:
+      break;
+  }
+  if (r.rpc_code == absl::StatusCode::kOk) return kExitSoftware;
+  return ExitCodeFromStatus(absl::Status(r.rpc_code, "rpc"));
+}
+
+std::string CutUtf8(absl::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  size_t n = max_bytes;
+  // Back over at most 3 continuation bytes (10xxxxxx) to the sequence's lead
+  // byte, which is cut too; a longer run is invalid anyway.
+  for (int k = 0; k < 3 && n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80; ++k) {
+    --n;
+  }
+  return std::string(text.substr(0, n));
+}
+
+HostResult SyncHost(const HostEntry& host, const ClientTls& tls, const SyncCallSpec& spec) {
   HostResult r;
-  r.host = host;
+  r.host = host.target;
   const absl::Time start = spec.clock->TimeNow();
   auto stub = secretsync::v1::Agent::NewStub(Channel(host, tls));
   grpc::ClientContext ctx;
@@ -94,14 +127,16 @@ HostResult SyncHost(const std::string& host, const ClientTls& tls, const SyncCal
   r.duration_ms = absl::ToInt64Milliseconds(spec.clock->TimeNow() - start);
   if (!s.ok()) {
     r.outcome = Classify(s.error_code());
-    r.error = absl::StrCat("rpc: ", s.error_message().substr(0, 200));
+    r.rpc_code = FromGrpcStatus(s).code();
+    r.error = absl::StrCat("rpc ", absl::StatusCodeToString(r.rpc_code), ": ",
+                           CutUtf8(s.error_message(), kMaxErrorBytes));
     return r;
   }
   for (const auto& n : report.added()) r.changed.push_back(n);
   for (const auto& n : report.changed()) r.changed.push_back(n);
   for (const auto& n : report.removed()) r.changed.push_back(n);
   r.exit_code = report.exit_code();
-  r.error = report.error();
+  r.error = CutUtf8(report.error(), kMaxErrorBytes);
   r.outcome = report.exit_code() == 0 && report.error().empty() ? Outcome::kOk : Outcome::kFailed;
   return r;
 }

@@ -14,6 +14,7 @@
 #include "lib/base/clock.h"
 #include "lib/base/filesystem.h"
 #include "lib/base/secret_value.h"
+#include "lib/fanout/host_list.h"
 
 namespace secretsync {
 namespace fanout {
@@ -31,15 +32,27 @@ struct HostResult {
   std::vector<std::string> changed;  // added, changed and removed names
   int64_t duration_ms = 0;
   int exit_code = 0;   // the agent's sync exit code when it ran
-  std::string error;   // RPC status or the report's error (no values)
+  absl::StatusCode rpc_code = absl::StatusCode::kOk;  // the RPC's code when it failed
+  std::string error;   // RPC status or the report's error (no values), valid UTF-8 cut
 };
+
+// What one row asks of the operator, from the one exit-code table: 0 for ok;
+// for a failed RPC the table's code of its status (RESOURCE_EXHAUSTED and
+// UNAVAILABLE/DEADLINE_EXCEEDED 75, UNAUTHENTICATED/PERMISSION_DENIED 77,
+// NOT_FOUND 66, INVALID_ARGUMENT 65, ...); 75 for a failed sync or a skipped host.
+int HostExitCode(const HostResult& r);
+
+// The longest prefix of `text` of at most `max_bytes` that does not end inside
+// a UTF-8 sequence (invalid bytes before the cut are kept: printers replace them).
+std::string CutUtf8(absl::string_view text, size_t max_bytes);
 
 struct ClientTls {
   bool plaintext = false;  // only for loopback targets; no certificate
   std::string ca_pem;      // roots that sign the agents' certificates
   std::string cert_pem;    // this client's certificate chain
   SecretValue key_pem;     // its private key
-  std::string server_name;  // overrides the name checked against the agent's SAN
+  std::string server_name;  // overrides the name checked against the agent's SAN (default
+                            // for hosts without their own "=name")
 };
 
 // Reads the PEM files (NotFound etc. naming the flag's file).
@@ -56,8 +69,10 @@ struct SyncCallSpec {
   const SecretValue* token = nullptr;  // sent as "authorization: Bearer ..." when set
 };
 
-// Calls Agent.Sync on `host` and classifies the result. Thread-safe.
-HostResult SyncHost(const std::string& host, const ClientTls& tls, const SyncCallSpec& spec);
+// Calls Agent.Sync on `host.target`, checking its certificate against
+// `host.server_name` (or, when empty, `tls.server_name`), and classifies the
+// result. Thread-safe.
+HostResult SyncHost(const HostEntry& host, const ClientTls& tls, const SyncCallSpec& spec);
 
 }  // namespace fanout
 }  // namespace secretsync

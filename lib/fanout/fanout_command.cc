@@ -10,7 +10,6 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "lib/base/exit_codes.h"
@@ -23,20 +22,35 @@ namespace fanout {
 
 const char kFanoutUsage[] =
     "fanout: trigger a sync on many secretsync agents now and print each host's\n"
-    "result (host, result, names changed, duration).\n"
+    "result (host, result, names changed, duration) and the run's request id.\n"
     "\n"
     "  fanout --hosts_file=agents.txt --ca_file=ca.pem --tls_cert_file=central.pem \\\n"
     "         --tls_key_file=central.key [--token_file=token] [--parallel=16] \\\n"
-    "         [--deadline=60s] [--stop_on_failure] [--batch=20 --splay=30s] [--json]\n"
+    "         [--deadline=30m] [--stop_on_failure] [--batch=20 --splay=30s] [--json]\n"
+    "\n"
+    "Hosts are host:port or [IPv6]:port; host:port=NAME checks that agent's\n"
+    "certificate against NAME instead of --tls_server_name or the host.\n"
+    "To retry the hosts that did not succeed, run the same command with\n"
+    "--request_id=<the printed id>: agents answer a repeated id of a successful\n"
+    "sync from their cache. The default --deadline (30m) exceeds the agents'\n"
+    "lock wait plus a whole sync, so an unreachable host never applies later.\n"
+    "\n"
+    "Exit: 0 every host ok; 77 a host refused the caller (authentication,\n"
+    "permission); else 66 (deployment not found) or 65 (request rejected as\n"
+    "invalid) or 70 (other RPC error), from the first such host; else 75 (a sync\n"
+    "failed, a host was unreachable or rate limited, or skipped: retry later);\n"
+    "64 bad flags or hosts, also a non-loopback host with\n"
+    "--insecure_loopback_plaintext (only 127.0.0.0/8, [::1], localhost).\n"
     "\n"
     "A self-hosted Infisical allows 40 secret reads a minute per client IP by\n"
-    "default: hosts behind one NAT address need --batch and --splay. See docs/agent.md.";
+    "default: hosts behind one NAT address need --batch and --splay. The bearer\n"
+    "token (--token_file) is one for the whole fleet. See docs/agent.md.";
 
-std::vector<HostResult> FanOut(const std::vector<std::string>& hosts, const FanoutOptions& opts,
+std::vector<HostResult> FanOut(const std::vector<HostEntry>& hosts, const FanoutOptions& opts,
                                Clock& clock,
-                               const std::function<HostResult(const std::string&)>& call) {
+                               const std::function<HostResult(const HostEntry&)>& call) {
   std::vector<HostResult> results(hosts.size());
-  for (size_t i = 0; i < hosts.size(); ++i) results[i].host = hosts[i];
+  for (size_t i = 0; i < hosts.size(); ++i) results[i].host = hosts[i].target;
   std::atomic<bool> failed{false};
   const size_t batch = opts.batch > 0 ? static_cast<size_t>(opts.batch) : hosts.size();
   for (size_t begin = 0; begin < hosts.size(); begin += batch) {
@@ -68,10 +82,18 @@ std::vector<HostResult> FanOut(const std::vector<std::string>& hosts, const Fano
 namespace {
 
 absl::Status CheckOptions(const FanoutOptions& opts) {
-  if (opts.parallel < 1) return absl::InvalidArgumentError("--parallel: must be at least 1");
+  if (opts.parallel < 1 || opts.parallel > kMaxParallel) {
+    return absl::InvalidArgumentError(absl::StrCat("--parallel: must be 1..", kMaxParallel));
+  }
   if (opts.batch < 0) return absl::InvalidArgumentError("--batch: must not be negative");
-  if (opts.deadline <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("--deadline: must be positive");
+  // A deadline past a day (inf included) would overflow the RPC's clock.
+  if (opts.deadline <= absl::ZeroDuration() || opts.deadline > absl::Hours(24)) {
+    return absl::InvalidArgumentError("--deadline: must be positive and at most 24h");
+  }
+  // The agent refuses a longer id (INVALID_ARGUMENT) only after the call.
+  if (opts.request_id.size() > kMaxRequestIdBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--request_id: longer than ", kMaxRequestIdBytes, " bytes"));
   }
   if (opts.splay < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--splay: must not be negative");
@@ -85,42 +107,41 @@ absl::Status CheckOptions(const FanoutOptions& opts) {
   return absl::OkStatus();
 }
 
-bool IsLoopbackHost(const std::string& host) {
-  return absl::StartsWith(host, "127.") || absl::StartsWith(host, "[::1]:");
-}
-
-absl::StatusOr<std::vector<std::string>> Hosts(const FanoutOptions& opts, Filesystem& fs) {
-  std::vector<std::string> hosts;
+absl::StatusOr<std::vector<HostEntry>> Hosts(const FanoutOptions& opts, Filesystem& fs) {
+  std::vector<HostEntry> hosts;
   for (const std::string& h : opts.hosts) {
-    SS_RETURN_IF_ERROR(Annotate(CheckHost(h), "--hosts"));
+    absl::StatusOr<HostEntry> e = ParseHostEntry(h);
+    if (!e.ok()) return Annotate(e.status(), "--hosts");
+    MergeHosts(hosts, {*std::move(e)});
   }
-  MergeHosts(hosts, opts.hosts);
   if (!opts.hosts_file.empty()) {
     absl::StatusOr<std::string> text = fs.ReadFile(opts.hosts_file, 4 << 20);
     if (!text.ok()) return Annotate(text.status(), "--hosts_file");
-    SS_ASSIGN_OR_RETURN(std::vector<std::string> more, ParseHostList(*text, opts.hosts_file));
+    SS_ASSIGN_OR_RETURN(std::vector<HostEntry> more, ParseHostList(*text, opts.hosts_file));
     MergeHosts(hosts, more);
   }
   if (hosts.empty()) return absl::InvalidArgumentError("--hosts/--hosts_file: no host given");
   if (opts.insecure_loopback_plaintext) {
-    for (const std::string& h : hosts) {
-      if (!IsLoopbackHost(h)) {
+    for (const HostEntry& h : hosts) {
+      if (!IsLoopbackTarget(h.target)) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "--insecure_loopback_plaintext: host ", h, " is not a loopback IP"));
+            "--insecure_loopback_plaintext: host ", h.target.substr(0, 200),
+            " is not a loopback IP (127.0.0.0/8, [::1] or localhost); use mTLS"));
       }
     }
   }
   return hosts;
 }
 
-std::string RandomRequestId(RandomSource& random) {
+absl::StatusOr<std::string> RandomRequestId(RandomSource& random) {
   uint8_t bytes[12];
-  if (!random.Fill(bytes, sizeof(bytes)).ok()) return "";
+  SS_RETURN_IF_ERROR(Annotate(random.Fill(bytes, sizeof(bytes)), "request id"));
   return absl::StrCat("fanout-", absl::BytesToHexString(absl::string_view(
                                      reinterpret_cast<const char*>(bytes), sizeof(bytes))));
 }
 
-void PrintTable(const std::vector<HostResult>& rows, std::ostream& out) {
+void PrintTable(const std::vector<HostResult>& rows, const std::string& request_id,
+                std::ostream& out) {
   size_t w = 4;
   for (const HostResult& r : rows) w = std::max(w, r.host.size());
   out << absl::StrFormat("%-*s  %-11s  %8s  %s\n", w, "HOST", "RESULT", "MS", "CHANGED");
@@ -130,10 +151,13 @@ void PrintTable(const std::vector<HostResult>& rows, std::ostream& out) {
     out << absl::StrFormat("%-*s  %-11s  %8d  %s\n", w, r.host, OutcomeName(r.outcome),
                            r.duration_ms, changed);
   }
+  out << "request id " << request_id << " (retry with --request_id=" << request_id << ")\n";
 }
 
-void PrintJson(const std::vector<HostResult>& rows, std::ostream& out) {
+void PrintJson(const std::vector<HostResult>& rows, const std::string& request_id,
+               std::ostream& out) {
   nlohmann::json doc;
+  doc["request_id"] = request_id;
   doc["hosts"] = nlohmann::json::array();
   for (const HostResult& r : rows) {
     doc["hosts"].push_back({{"host", r.host},
@@ -143,7 +167,23 @@ void PrintJson(const std::vector<HostResult>& rows, std::ostream& out) {
                             {"exit_code", r.exit_code},
                             {"error", r.error}});
   }
-  out << doc.dump(2) << "\n";
+  // An agent's message may hold invalid UTF-8: print U+FFFD for it rather than
+  // throw (which would abort with no output).
+  out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
+
+// 77 before any permanent code before 75 (see RunFanout).
+int RunExitCode(const std::vector<HostResult>& rows) {
+  int permanent = kExitOk;
+  bool temporary = false;
+  for (const HostResult& r : rows) {
+    const int code = HostExitCode(r);
+    if (code == kExitNoPerm) return kExitNoPerm;
+    if (code == kExitTempFail) temporary = true;
+    if (code != kExitOk && code != kExitTempFail && permanent == kExitOk) permanent = code;
+  }
+  if (permanent != kExitOk) return permanent;
+  return temporary ? kExitTempFail : kExitOk;
 }
 
 }  // namespace
@@ -154,7 +194,7 @@ int RunFanout(const FanoutOptions& opts, FanoutDeps deps, std::ostream& out, std
     return s.code() == absl::StatusCode::kInvalidArgument ? kExitUsage : ExitCodeFromStatus(s);
   };
   if (absl::Status s = CheckOptions(opts); !s.ok()) return fail(s);
-  absl::StatusOr<std::vector<std::string>> hosts = Hosts(opts, deps.fs);
+  absl::StatusOr<std::vector<HostEntry>> hosts = Hosts(opts, deps.fs);
   if (!hosts.ok()) return fail(hosts.status());
   ClientTls tls;
   if (opts.insecure_loopback_plaintext) {
@@ -175,7 +215,12 @@ int RunFanout(const FanoutOptions& opts, FanoutDeps deps, std::ostream& out, std
   }
   SyncCallSpec spec;
   spec.clock = &deps.clock;
-  spec.request_id = opts.request_id.empty() ? RandomRequestId(deps.random) : opts.request_id;
+  spec.request_id = opts.request_id;
+  if (spec.request_id.empty()) {
+    absl::StatusOr<std::string> id = RandomRequestId(deps.random);
+    if (!id.ok()) return fail(id.status());
+    spec.request_id = *std::move(id);
+  }
   spec.deployment = opts.deployment;
   spec.dry_run = opts.dry_run;
   spec.deadline = opts.deadline;
@@ -183,9 +228,18 @@ int RunFanout(const FanoutOptions& opts, FanoutDeps deps, std::ostream& out, std
 
   const absl::Time start = deps.clock.TimeNow();
   std::vector<HostResult> rows =
-      FanOut(*hosts, opts, deps.clock, [&](const std::string& h) { return SyncHost(h, tls, spec); });
+      FanOut(*hosts, opts, deps.clock, [&](const HostEntry& h) { return SyncHost(h, tls, spec); });
   int counts[6] = {0, 0, 0, 0, 0, 0};
-  for (const HostResult& r : rows) ++counts[static_cast<int>(r.outcome)];
+  for (const HostResult& r : rows) {
+    ++counts[static_cast<int>(r.outcome)];
+    Logger(deps.log)
+        .Info("fanout.host")
+        .Field("host", r.host)
+        .Field("result", OutcomeName(r.outcome))
+        .Field("exit", HostExitCode(r))
+        .Field("ms", r.duration_ms)
+        .Field("request_id", spec.request_id);
+  }
   Logger(deps.log)
       .Info("fanout.done")
       .Field("hosts", static_cast<long long>(rows.size()))
@@ -195,15 +249,14 @@ int RunFanout(const FanoutOptions& opts, FanoutDeps deps, std::ostream& out, std
       .Field("unreachable", counts[3])
       .Field("error", counts[4])
       .Field("skipped", counts[5])
-      .Field("ms", absl::ToInt64Milliseconds(deps.clock.TimeNow() - start));
+      .Field("ms", absl::ToInt64Milliseconds(deps.clock.TimeNow() - start))
+      .Field("request_id", spec.request_id);
   if (opts.json) {
-    PrintJson(rows, out);
+    PrintJson(rows, spec.request_id, out);
   } else {
-    PrintTable(rows, out);
+    PrintTable(rows, spec.request_id, out);
   }
-  if (counts[static_cast<int>(Outcome::kRefused)] > 0) return kExitNoPerm;
-  if (counts[0] != static_cast<int>(rows.size())) return kExitTempFail;
-  return kExitOk;
+  return RunExitCode(rows);
 }
 
 }  // namespace fanout

@@ -3,6 +3,7 @@
 #ifndef SECRETSYNC_LIB_FANOUT_FANOUT_COMMAND_H_
 #define SECRETSYNC_LIB_FANOUT_FANOUT_COMMAND_H_
 
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -13,17 +14,36 @@
 #include "lib/base/log.h"
 #include "lib/base/random_source.h"
 #include "lib/fanout/agent_client.h"
+#include "lib/fanout/host_list.h"
 
 namespace secretsync {
 namespace fanout {
 
 extern const char kFanoutUsage[];
 
+// The default per-host deadline. It exceeds the longest an agent with default
+// settings takes to answer one call, so that "unreachable" (past the
+// deadline) never hides a sync that still runs and applies later:
+//   sync lock wait                                         60s  (lib/sync/sync_deployment.h)
+// + up to 5 Infisical requests (renew, login, list, and a   1200s (lib/http: 5 attempts x
+//   login and list again after a 401), each 5 x 30s + 90s         30s request timeout +
+//   of backoff                                                    90s total backoff)
+// + the on-change command's timeout                       300s  (lib/config/loader.cc)
+// = 1560s (26 min). A call that joins a sync already running waits for it
+// first; the request id makes a retry after such a deadline safe.
+inline constexpr absl::Duration kDefaultDeadline = absl::Minutes(30);
+
+// Bounds of --parallel.
+inline constexpr int kMaxParallel = 1024;
+
+// The longest request id an agent accepts (proto/agent.proto).
+inline constexpr size_t kMaxRequestIdBytes = 128;
+
 struct FanoutOptions {
-  std::vector<std::string> hosts;  // "host:port"
+  std::vector<std::string> hosts;  // "host:port" or "host:port=tls-name"
   std::string hosts_file;          // more, one per line
-  int parallel = 16;               // calls in flight at most
-  absl::Duration deadline = absl::Seconds(60);  // per host
+  int parallel = 16;               // calls in flight at most, 1..kMaxParallel
+  absl::Duration deadline = kDefaultDeadline;  // per host; finite, positive
   bool stop_on_failure = false;    // no new host after the first non-ok one
   int batch = 0;                   // hosts per batch; 0: all in one
   absl::Duration splay = absl::ZeroDuration();  // pause between batches
@@ -36,7 +56,7 @@ struct FanoutOptions {
   bool insecure_loopback_plaintext = false;
   std::string deployment;
   bool dry_run = false;
-  std::string request_id;  // empty: a random one for this run
+  std::string request_id;  // empty: a random one for this run; at most 128 bytes
 };
 
 struct FanoutDeps {
@@ -48,18 +68,22 @@ struct FanoutDeps {
 
 // Calls Agent.Sync on every host (at most `parallel` at once, batch by batch
 // with `splay` between batches), then prints a table (host, result, names
-// changed, duration) or, with --json, one JSON document, to `out`. Every host
-// gets the same request id, so running the same command again with
-// --request_id is idempotent. Returns 0 when every host is ok; 77 when any
-// host refused the caller; 75 when any other host failed, was unreachable or
-// was skipped; 64 for bad options; 66 for a missing file.
+// changed, duration, then the request id) or, with --json, one JSON document
+// (with "request_id"), to `out`, and logs one "fanout.host" line per host
+// with the request id. Every host gets the same request id, so running the
+// same command again with --request_id=<it> retries safely. Returns 0 when
+// every host is ok; else 77 when any host refused the caller's identity; else
+// the first permanent code of a host in the list (HostExitCode: 66 NOT_FOUND,
+// 65 INVALID_ARGUMENT, 70 other RPC errors); else 75 (failed, unreachable,
+// rate limited, skipped). Before any connection: 64 for bad options (also a
+// non-loopback host with --insecure_loopback_plaintext), 66 for a missing file.
 int RunFanout(const FanoutOptions& opts, FanoutDeps deps, std::ostream& out, std::ostream& err);
 
 // Runs the calls and returns one row per host, in the order given (exposed
 // for tests). `call` does one host.
-std::vector<HostResult> FanOut(const std::vector<std::string>& hosts, const FanoutOptions& opts,
+std::vector<HostResult> FanOut(const std::vector<HostEntry>& hosts, const FanoutOptions& opts,
                                Clock& clock,
-                               const std::function<HostResult(const std::string&)>& call);
+                               const std::function<HostResult(const HostEntry&)>& call);
 
 }  // namespace fanout
 }  // namespace secretsync

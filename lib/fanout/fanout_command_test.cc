@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "lib/agent/fake_sync_service.h"
 #include "lib/base/clock.h"
@@ -105,7 +108,9 @@ TEST_F(FanoutTest, FiftyAgentsHealthyFailingAndUnreachableGetTheirOwnRows) {
   hosts.push_back(dead[1]);
   FanoutOptions o = Options(hosts);
   o.json = true;
-  o.deadline = absl::Seconds(5);
+  // Dead hosts refuse the connection at once; the deadline only has to let 50
+  // live ones answer on a loaded machine (ASan).
+  o.deadline = absl::Seconds(120);
   EXPECT_EQ(Run(o), 75) << err_.str();
   nlohmann::json doc = nlohmann::json::parse(out_.str());
   ASSERT_EQ(doc["hosts"].size(), 52u);
@@ -126,7 +131,7 @@ TEST_F(FanoutTest, FiftyAgentsHealthyFailingAndUnreachableGetTheirOwnRows) {
       ++failed;
     } else {
       EXPECT_EQ(result, "ok") << host;
-      EXPECT_EQ(row["changed"][0], "DATABASE_PASSWORD");
+      EXPECT_EQ(row["changed"], nlohmann::json::array({"DATABASE_PASSWORD"})) << host;
       ++ok;
     }
     EXPECT_EQ(fleet.services[i]->runs(), 1) << host;
@@ -183,7 +188,7 @@ TEST_F(FanoutTest, CallerNotOnTheAllowListIsRefusedExit77) {
 TEST_F(FanoutTest, BatchesRunApartBySplayAndParallelIsABound) {
   FakeClock clock;
   std::atomic<int> running{0}, peak{0}, calls{0};
-  auto call = [&](const std::string& h) {
+  auto call = [&](const HostEntry& h) {
     int now = ++running;
     int p = peak.load();
     while (now > p && !peak.compare_exchange_weak(p, now)) {
@@ -192,7 +197,7 @@ TEST_F(FanoutTest, BatchesRunApartBySplayAndParallelIsABound) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
     --running;
     HostResult r;
-    r.host = h;
+    r.host = h.target;
     r.outcome = Outcome::kOk;
     return r;
   };
@@ -200,8 +205,8 @@ TEST_F(FanoutTest, BatchesRunApartBySplayAndParallelIsABound) {
   o.parallel = 3;
   o.batch = 4;
   o.splay = absl::Seconds(30);
-  std::vector<std::string> hosts;
-  for (int i = 0; i < 10; ++i) hosts.push_back("h" + std::to_string(i) + ":1");
+  std::vector<HostEntry> hosts;
+  for (int i = 0; i < 10; ++i) hosts.push_back({"h" + std::to_string(i) + ":1", ""});
   std::vector<HostResult> rows = FanOut(hosts, o, clock, call);
   EXPECT_EQ(calls.load(), 10);
   EXPECT_LE(peak.load(), 3);
@@ -224,6 +229,184 @@ TEST_F(FanoutTest, BadOptionsAreUsageErrors) {
   o.insecure_loopback_plaintext = true;
   EXPECT_EQ(Run(o), 64);
   EXPECT_NE(err_.str().find("not a loopback IP"), std::string::npos);
+}
+
+TEST_F(FanoutTest, OutOfRangeOptionsAreUsageErrors) {
+  Fleet fleet;
+  Start(fleet, 1, [](int) { return false; });
+  struct Case {
+    const char* what;
+    std::function<void(FanoutOptions&)> set;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"parallel 0", [](FanoutOptions& o) { o.parallel = 0; }, "--parallel"},
+      {"parallel -3", [](FanoutOptions& o) { o.parallel = -3; }, "--parallel"},
+      {"parallel 1025", [](FanoutOptions& o) { o.parallel = 1025; }, "--parallel"},
+      {"deadline inf", [](FanoutOptions& o) { o.deadline = absl::InfiniteDuration(); },
+       "--deadline"},
+      {"deadline 0", [](FanoutOptions& o) { o.deadline = absl::ZeroDuration(); }, "--deadline"},
+      {"deadline -1s", [](FanoutOptions& o) { o.deadline = absl::Seconds(-1); }, "--deadline"},
+      {"deadline 25h", [](FanoutOptions& o) { o.deadline = absl::Hours(25); }, "--deadline"},
+      {"unbracketed IPv6", [](FanoutOptions& o) { o.hosts.push_back("::1:7800"); },
+       "[::1]:7800"},
+      {"request id 129 bytes", [](FanoutOptions& o) { o.request_id = std::string(129, 'r'); },
+       "--request_id"},
+  };
+  for (const Case& c : cases) {
+    FanoutOptions o = Options(fleet.hosts);
+    c.set(o);
+    EXPECT_EQ(Run(o), 64) << c.what;
+    EXPECT_NE(err_.str().find(c.message), std::string::npos) << c.what << ": " << err_.str();
+  }
+  EXPECT_EQ(fleet.services[0]->runs(), 0);
+  FanoutOptions o = Options(fleet.hosts);
+  o.parallel = 1024;
+  EXPECT_EQ(Run(o), 0) << err_.str();
+}
+
+TEST_F(FanoutTest, DefaultDeadlineOutlastsAnAgentsLockWaitPlusASync) {
+  // Agent defaults: sync lock wait 60s; renew, login, list, login, list, each
+  // up to 5 x 30s attempts plus 90s of backoff; on-change timeout 300s.
+  const absl::Duration agent_worst = absl::Seconds(60 + 5 * (5 * 30 + 90) + 300);
+  EXPECT_GT(FanoutOptions().deadline, agent_worst);
+  EXPECT_LE(FanoutOptions().deadline, absl::Hours(24));
+}
+
+TEST_F(FanoutTest, PlaintextOnlyForHostsThatParseAsLoopback) {
+  FakeSyncService service;
+  agent::AgentOptions opts;
+  opts.insecure_loopback_plaintext = true;
+  InProcessAgent agent(opts, service);
+  ASSERT_TRUE(agent.listening()) << agent.err();
+  const std::string port = std::to_string(agent.port());
+  for (const char* host : {"127.0.0.1.attacker.example", "127.attacker.example", "localhost.example",
+                           "[::ffff:127.0.0.1]", "10.0.0.1", "127.1"}) {
+    FanoutOptions o;
+    o.hosts = {absl::StrCat(host, ":", port)};
+    o.insecure_loopback_plaintext = true;
+    EXPECT_EQ(Run(o), 64) << host << ": " << out_.str();
+    EXPECT_NE(err_.str().find("not a loopback IP"), std::string::npos) << host << err_.str();
+    EXPECT_EQ(out_.str(), "") << host;
+  }
+  EXPECT_EQ(service.runs(), 0);
+  for (const char* host : {"127.0.0.1", "localhost"}) {
+    FanoutOptions o;
+    o.hosts = {absl::StrCat(host, ":", port)};
+    o.insecure_loopback_plaintext = true;
+    o.deadline = absl::Seconds(20);
+    EXPECT_EQ(Run(o), 0) << host << ": " << err_.str() << out_.str();
+  }
+  EXPECT_EQ(service.runs(), 2);
+}
+
+TEST_F(FanoutTest, RequestIdIsPrintedInTheTableTheJsonAndEachHostsLogLine) {
+  Fleet fleet;
+  Start(fleet, 3, [](int i) { return i == 1; });
+  FanoutOptions o = Options(fleet.hosts);
+  o.request_id = "retry-me-42";
+  EXPECT_EQ(Run(o), 75);
+  EXPECT_NE(out_.str().find("--request_id=retry-me-42"), std::string::npos) << out_.str();
+  int host_lines = 0;
+  for (absl::string_view line : absl::StrSplit(log_.text(), '\n')) {
+    if (!absl::StrContains(line, "fanout.host")) continue;
+    ++host_lines;
+    EXPECT_TRUE(absl::StrContains(line, "request_id=retry-me-42")) << line;
+  }
+  EXPECT_EQ(host_lines, 3) << log_.text();
+  // A generated id is printed too, the same in the JSON and the log.
+  o.request_id.clear();
+  o.json = true;
+  EXPECT_EQ(Run(o), 75);
+  nlohmann::json doc = nlohmann::json::parse(out_.str());
+  const std::string id = doc.value("request_id", "");
+  EXPECT_TRUE(absl::StartsWith(id, "fanout-")) << out_.str();
+  EXPECT_TRUE(absl::StrContains(log_.text(), "request_id=" + id)) << log_.text();
+  ExpectNoCanary();
+}
+
+TEST_F(FanoutTest, InvalidUtf8FromAnAgentIsReplacedAndCutOnACharacter) {
+  const std::string euro = "\xE2\x82\xAC";  // 3 bytes: any 200-byte cut may split one
+  for (int shift = 0; shift < 3; ++shift) {
+    Fleet fleet;
+    Start(fleet, 1, [](int) { return false; });
+    std::string message = "infisical: bad \xFF\xC3 reply " + std::string(shift, 'x');
+    for (int i = 0; i < 100; ++i) message += euro;
+    fleet.services[0]->FailWith(absl::UnavailableError(message));
+    FanoutOptions o = Options(fleet.hosts);
+    o.json = true;
+    EXPECT_EQ(Run(o), 75) << err_.str();
+    nlohmann::json doc = nlohmann::json::parse(out_.str());  // throws on invalid UTF-8
+    const std::string error = doc["hosts"][0]["error"];
+    EXPECT_TRUE(absl::StrContains(error, "bad \xEF\xBF\xBD\xEF\xBF\xBD reply")) << error;
+    EXPECT_TRUE(absl::EndsWith(error, euro)) << shift << ": " << error;
+    EXPECT_LE(error.size(), 260u);
+    o.json = false;
+    EXPECT_EQ(Run(o), 75) << err_.str();
+    EXPECT_TRUE(absl::StrContains(out_.str(), "bad \xFF\xC3 reply")) << out_.str();
+  }
+}
+
+TEST_F(FanoutTest, RpcErrorsMapToTheExitCodeTable) {
+  struct Case {
+    absl::Status status;
+    const char* result;
+    int exit;
+  };
+  const Case cases[] = {
+      {absl::ResourceExhaustedError("rate limit"), "refused", 75},
+      {absl::NotFoundError("no deployment named web2"), "error", 66},
+      {absl::InvalidArgumentError("request_id: too long"), "error", 65},
+      {absl::UnavailableError("stopping"), "unreachable", 75},
+      {absl::PermissionDeniedError("caller not allowed"), "refused", 77},
+  };
+  for (const Case& c : cases) {
+    Fleet fleet;
+    Start(fleet, 1, [](int) { return false; });
+    fleet.services[0]->FailWith(c.status);
+    FanoutOptions o = Options(fleet.hosts);
+    o.json = true;
+    EXPECT_EQ(Run(o), c.exit) << c.status;
+    nlohmann::json doc = nlohmann::json::parse(out_.str());
+    EXPECT_EQ(doc["hosts"][0]["result"], c.result) << c.status;
+  }
+  // A permanent code wins over a temporary one, whatever the order.
+  Fleet fleet;
+  Start(fleet, 2, [](int i) { return i == 0; });
+  fleet.services[1]->FailWith(absl::NotFoundError("no deployment named web2"));
+  EXPECT_EQ(Run(Options({fleet.hosts[0], DeadHost(), fleet.hosts[1]})), 66) << out_.str();
+}
+
+TEST_F(FanoutTest, AgentRateLimitIsTemporaryExit75) {
+  FakeSyncService service;
+  agent::AgentOptions opts = agent::testing::MtlsOptions(pki());
+  opts.token_file = pki() + "/token";
+  opts.rate_per_minute = 0.01;
+  opts.rate_burst = 1;
+  InProcessAgent agent(opts, service);
+  ASSERT_TRUE(agent.listening()) << agent.err();
+  EXPECT_EQ(Run(Options({agent.target()})), 0) << out_.str();
+  EXPECT_EQ(Run(Options({agent.target()})), 75) << out_.str();
+  EXPECT_TRUE(absl::StrContains(out_.str(), "RESOURCE_EXHAUSTED")) << out_.str();
+  EXPECT_EQ(service.runs(), 1);
+}
+
+TEST_F(FanoutTest, PerHostTlsNameOverridesTheGlobalOne) {
+  Fleet fleet;
+  Start(fleet, 2, [](int) { return false; });
+  // The agents' certificate names IP:127.0.0.1 only.
+  FanoutOptions o = Options({fleet.hosts[0] + "=127.0.0.1", fleet.hosts[1]});
+  o.tls_server_name = "wrong.example.org";
+  o.json = true;
+  o.deadline = absl::Seconds(60);  // the wrong name fails at the handshake, at once
+  EXPECT_EQ(Run(o), 75) << err_.str();
+  nlohmann::json doc = nlohmann::json::parse(out_.str());
+  EXPECT_EQ(doc["hosts"][0]["host"], fleet.hosts[0]);
+  EXPECT_EQ(doc["hosts"][0]["result"], "ok") << out_.str();
+  EXPECT_EQ(doc["hosts"][1]["result"], "unreachable") << out_.str();
+  EXPECT_EQ(fleet.services[0]->runs(), 1);
+  EXPECT_EQ(fleet.services[1]->runs(), 0);
+  ExpectNoCanary();
 }
 
 }  // namespace

@@ -1,7 +1,10 @@
 """//tools:fanout against 50 separate fake_agent processes on 127.0.0.1
 (distinct ports, mTLS): healthy, failing and unreachable agents give the right
 per-host rows and exit status; --stop-on-failure starts no host after the
-first failure. Flags are spelled with dashes, as an operator types them.
+first failure; the request id is printed; a host's own =NAME is the TLS name
+checked; plaintext and host entries are refused before any call when the
+host is not loopback or an IPv6 address lacks brackets. Flags are spelled
+with dashes, as an operator types them.
 
 Usage: fanout_processes_test.py FAKE_AGENT FANOUT MAKE_CERTS
 """
@@ -57,22 +60,25 @@ class FanoutProcessesTest(unittest.TestCase):
         for proc in cls.procs:
             proc.send_signal(signal.SIGTERM)
         for proc in cls.procs:
-            out, err = proc.communicate(timeout=30)
+            out, err = proc.communicate(timeout=120)
             assert proc.returncode == 0, err
             assert CANARY not in out + err
+
+    def run_fanout(self, args):
+        r = subprocess.run([FANOUT] + args, capture_output=True, text=True,
+                           env=dict(os.environ, GRPC_VERBOSITY="NONE"), timeout=120)
+        self.assertNotIn(CANARY, r.stdout + r.stderr)
+        return r
 
     def fanout(self, hosts, *extra):
         hosts_file = os.path.join(self.tmp, "hosts-%f" % time.time())
         with open(hosts_file, "w") as f:
             f.write("# fleet\n" + "\n".join(hosts) + "\n")
         p = lambda n: os.path.join(self.pki, n)
-        r = subprocess.run([FANOUT, "--hosts-file=" + hosts_file, "--ca-file=" + p("ca.pem"),
-                            "--tls-cert-file=" + p("client.pem"),
-                            "--tls-key-file=" + p("client.key"), "--deadline=10s"] + list(extra),
-                           capture_output=True, text=True,
-                           env=dict(os.environ, GRPC_VERBOSITY="NONE"), timeout=120)
-        self.assertNotIn(CANARY, r.stdout + r.stderr)
-        return r
+        return self.run_fanout(["--hosts-file=" + hosts_file, "--ca-file=" + p("ca.pem"),
+                                "--tls-cert-file=" + p("client.pem"),
+                                "--tls-key-file=" + p("client.key"), "--deadline=10s"]
+                               + list(extra))
 
     def test_mixed_fleet_rows_and_exit_status(self):
         dead = [free_dead_port(), free_dead_port()]
@@ -102,6 +108,41 @@ class FanoutProcessesTest(unittest.TestCase):
         self.assertEqual(r.returncode, 75)
         results = [row["result"] for row in json.loads(r.stdout)["hosts"]]
         self.assertEqual(results, ["ok"] * 3 + ["failed"] + ["skipped"] * 6)
+
+    def test_request_id_is_printed_in_table_json_and_log(self):
+        healthy = [h for i, h in enumerate(self.hosts) if i not in FAILING][:3]
+        r = self.fanout(healthy, "--request-id=ops-retry-7")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("--request_id=ops-retry-7", r.stdout.splitlines()[-1])
+        logged = [l for l in r.stderr.splitlines() if "fanout.host" in l]
+        self.assertEqual(len(logged), 3, r.stderr)
+        for line in logged:
+            self.assertIn("request_id=ops-retry-7", line)
+        r = self.fanout(healthy, "--json")
+        request_id = json.loads(r.stdout)["request_id"]
+        self.assertTrue(request_id.startswith("fanout-"), r.stdout)
+        self.assertIn("request_id=" + request_id, r.stderr)
+
+    def test_a_hosts_own_tls_name_wins_over_the_global_one(self):
+        # The agents' certificates name IP:127.0.0.1 only.
+        good, other = self.hosts[0], self.hosts[1]
+        r = self.fanout([good + "=127.0.0.1", other], "--json",
+                        "--tls-server-name=wrong.example.org", "--deadline=60s")
+        self.assertEqual(r.returncode, 75, r.stderr)
+        rows = {row["host"]: row for row in json.loads(r.stdout)["hosts"]}
+        self.assertEqual(rows[good]["result"], "ok", r.stdout)
+        self.assertEqual(rows[other]["result"], "unreachable", r.stdout)
+
+    def test_bad_hosts_are_refused_before_any_call(self):
+        port = self.hosts[0].split(":")[1]
+        for host, message in [("127.0.0.1.attacker.example:" + port, "not a loopback IP"),
+                              ("localhost.attacker.example:" + port, "not a loopback IP"),
+                              ("::1:" + port, "[::1]:" + port)]:
+            r = self.run_fanout(["--hosts=" + host, "--insecure-loopback-plaintext",
+                                 "--deadline=2s"])
+            self.assertEqual(r.returncode, 64, host + ": " + r.stdout + r.stderr)
+            self.assertIn(message, r.stderr)
+            self.assertEqual(r.stdout, "")
 
 
 if __name__ == "__main__":
