@@ -56,7 +56,7 @@ absl::StatusOr<secretsync::v1::SyncReport> SyncCoordinator::Sync(const SyncCall&
   if (!deployment.ok()) return deployment.status();
 
   std::unique_lock<std::mutex> l(mu_);
-  if (call.request_id.empty()) return RunOrJoin(l, *deployment, call.dry_run, call.caller);
+  if (call.request_id.empty()) return RunOrJoin(l, *deployment, call);
 
   const std::string key = absl::StrCat(call.caller, "\n", *deployment, "\n",
                                        call.dry_run ? "dry" : "real", "\n", call.request_id);
@@ -64,21 +64,24 @@ absl::StatusOr<secretsync::v1::SyncReport> SyncCoordinator::Sync(const SyncCall&
   if (std::optional<secretsync::v1::SyncReport> cached = cache_.Find(key)) {
     LogEvent(log_, 'I', "agent.sync_repeat")
         .Field("deployment", *deployment)
-        .Field("caller", call.caller);
+        .Field("caller", call.caller)
+        .Field("request_id", call.request_id);
     return *cached;
   }
   requests_in_flight_.insert(key);
   absl::StatusOr<secretsync::v1::SyncReport> result =
-      RunOrJoin(l, *deployment, call.dry_run, call.caller);
+      RunOrJoin(l, *deployment, call);
   requests_in_flight_.erase(key);
-  if (result.ok()) cache_.Put(key, *result);
+  // Only a success is final: a failed report (e.g. 75, or 79 whose on-change
+  // command the next sync retries) must let a retry with this id sync again.
+  if (result.ok() && result->exit_code() == 0) cache_.Put(key, *result);
   cv_.notify_all();
   return result;
 }
 
 absl::StatusOr<secretsync::v1::SyncReport> SyncCoordinator::RunOrJoin(
-    std::unique_lock<std::mutex>& l, const std::string& deployment, bool dry_run,
-    const std::string& caller) {
+    std::unique_lock<std::mutex>& l, const std::string& deployment, const SyncCall& call) {
+  const bool dry_run = call.dry_run;
   Flight& f = flights_[Key(deployment, dry_run)];
   // Whether a sync runs now or not, the one this call needs is the next to
   // start: a running one may have read the secrets before the caller's change.
@@ -113,7 +116,8 @@ absl::StatusOr<secretsync::v1::SyncReport> SyncCoordinator::RunOrJoin(
       cv_.notify_all();
       LogEvent(log_, result.ok() && result->exit_code() == 0 ? 'I' : 'W', "agent.sync")
           .Field("deployment", deployment)
-          .Field("caller", caller)
+          .Field("caller", call.caller)
+          .Field("request_id", call.request_id.empty() ? "-" : call.request_id)
           .Field("dry_run", dry_run ? "yes" : "no")
           .Field("exit", result.ok() ? result->exit_code() : -1)
           .Field("waiting", joined)

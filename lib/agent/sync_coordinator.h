@@ -45,8 +45,9 @@ class SyncCoordinator {
                   size_t request_cache_size = 1024);
 
   // Runs or joins a sync as described above. A repeated (caller, deployment,
-  // dry run, request id) returns the first call's report without a sync (a
-  // repeat that arrives while the first still runs waits for it). Errors:
+  // dry run, request id) returns the first call's report without a sync when
+  // that report says exit 0 (a repeat that arrives while the first still runs
+  // waits for it); a failed report is not kept, so a retry syncs again. Errors:
   // INVALID_ARGUMENT for an over-long or non-printable request id or
   // deployment; NOT_FOUND for a deployment the service does not serve;
   // UNAVAILABLE after StopAccepting() for calls whose sync has not started;
@@ -79,7 +80,7 @@ class SyncCoordinator {
   absl::StatusOr<std::string> Resolve(const std::string& deployment) const;
   absl::StatusOr<secretsync::v1::SyncReport> RunOrJoin(std::unique_lock<std::mutex>& l,
                                                        const std::string& deployment,
-                                                       bool dry_run, const std::string& caller);
+                                                       const SyncCall& call);
 
   SyncService& service_;
   Clock& clock_;

@@ -101,6 +101,26 @@ TEST(SyncCoordinatorTest, RepeatedRequestIdReturnsTheFirstReport) {
   EXPECT_EQ(f.service.runs(), 2);
 }
 
+TEST(SyncCoordinatorTest, FailedReportIsNotCachedSoARetryWithTheSameIdSyncsAgain) {
+  Fixture f;
+  for (int code : {75, 79}) {
+    f.service.SetExitCode(code);
+    absl::StatusOr<secretsync::v1::SyncReport> failed = f.coordinator.Sync(Call("retry-1"));
+    ASSERT_THAT(failed, IsOk());
+    EXPECT_EQ(failed->exit_code(), code);
+  }
+  EXPECT_EQ(f.service.runs(), 2);
+  f.service.SetExitCode(0);
+  absl::StatusOr<secretsync::v1::SyncReport> retried = f.coordinator.Sync(Call("retry-1"));
+  ASSERT_THAT(retried, IsOk());
+  EXPECT_EQ(retried->exit_code(), 0);
+  EXPECT_EQ(f.service.runs(), 3);
+  // The success is final: one more retry gets it back without a sync.
+  ASSERT_THAT(f.coordinator.Sync(Call("retry-1")), IsOk());
+  EXPECT_EQ(f.service.runs(), 3);
+  EXPECT_THAT(f.log.text(), HasSubstr("request_id=retry-1"));
+}
+
 TEST(SyncCoordinatorTest, RequestIdCacheIsBoundedAndPerCaller) {
   Fixture f;  // capacity 2
   ASSERT_THAT(f.coordinator.Sync(Call("a")), IsOk());
