@@ -21,8 +21,9 @@ namespace secretsync {
 namespace agent {
 
 const char kAgentUsage[] =
-    "agent: serve secretsync.v1.Agent (Sync, GetStatus, health, reflection) so a\n"
-    "central host can trigger syncs of this host's deployments now.\n"
+    "agent: serve secretsync.v1.Agent (Sync, GetStatus, health; reflection only\n"
+    "with --reflection) so a central host can trigger syncs of this host's\n"
+    "deployments now.\n"
     "\n"
     "  agent --tls_cert_file=server.pem --tls_key_file=server.key \\\n"
     "        --client_ca_file=ca.pem --allowed_sans=central.example.org\n"
@@ -34,13 +35,33 @@ const char kAgentUsage[] =
 namespace {
 
 constexpr size_t kMaxSmallFile = 64 * 1024;
+constexpr int kMinThreads = 4;
+
+// A SAN is compared byte for byte: an empty entry (a stray comma) or one with
+// spaces cannot match what the caller meant, so it is refused, not ignored.
+absl::Status CheckSan(absl::string_view san, absl::string_view where) {
+  if (san.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ": empty SAN entry (a stray comma or blank item?)"));
+  }
+  for (char c : san) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ": SAN entry has spaces or control characters (SANs are matched exactly)"));
+    }
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<std::vector<std::string>> ReadSansFile(Filesystem& fs, const std::string& path) {
   SS_ASSIGN_OR_RETURN(std::string text, fs.ReadFile(path, kMaxSmallFile));
   std::vector<std::string> sans;
+  int number = 0;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    line = absl::StripAsciiWhitespace(line);
-    if (line.empty() || line.front() == '#') continue;
+    ++number;
+    const absl::string_view stripped = absl::StripAsciiWhitespace(line);
+    if (stripped.empty() || stripped.front() == '#') continue;
+    SS_RETURN_IF_ERROR(CheckSan(line, absl::StrCat(path, " line ", number)));
     sans.emplace_back(line);
   }
   return sans;
@@ -59,6 +80,10 @@ absl::StatusOr<AuthPolicy> LoadPolicy(const AgentOptions& opts, Filesystem& fs) 
   AuthPolicy policy;
   policy.plaintext_loopback = opts.insecure_loopback_plaintext;
   policy.allowed_sans = opts.allowed_sans;
+  for (size_t i = 0; i < opts.allowed_sans.size(); ++i) {
+    SS_RETURN_IF_ERROR(
+        CheckSan(opts.allowed_sans[i], absl::StrCat("--allowed_sans entry ", i + 1)));
+  }
   if (!opts.allowed_sans_file.empty()) {
     absl::StatusOr<std::vector<std::string>> more = ReadSansFile(fs, opts.allowed_sans_file);
     if (!more.ok()) return Annotate(more.status(), "--allowed_sans_file");
@@ -103,6 +128,9 @@ absl::Status CheckOptions(const AgentOptions& opts, Filesystem& fs) {
   if (opts.rate_per_minute <= 0 || opts.rate_burst < 1) {
     return absl::InvalidArgumentError("--rate_per_minute/--rate_burst: must be positive");
   }
+  if (opts.max_threads < kMinThreads) {
+    return absl::InvalidArgumentError(absl::StrCat("--max_threads: at least ", kMinThreads));
+  }
   if (opts.insecure_loopback_plaintext) {
     if (!opts.tls_cert_file.empty() || !opts.client_ca_file.empty()) {
       return absl::InvalidArgumentError(
@@ -146,6 +174,8 @@ int RunAgent(const AgentOptions& opts, AgentDeps deps, SyncService& service, std
   spec.client_ca_file = opts.client_ca_file;
   spec.tls_reload_seconds = opts.tls_reload_seconds;
   spec.plaintext_loopback = opts.insecure_loopback_plaintext;
+  spec.reflection = opts.reflection;
+  spec.max_threads = opts.max_threads;
   absl::StatusOr<RunningServer> server = StartAgentServer(spec, agent);
   if (!server.ok()) return Fail(err, server.status());
 

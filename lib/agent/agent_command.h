@@ -32,6 +32,8 @@ struct AgentOptions {
   double rate_per_minute = 30;  // per caller identity
   double rate_burst = 10;
   size_t request_cache_size = 1024;
+  bool reflection = false;  // serve gRPC server reflection
+  int max_threads = 16;     // cap on gRPC's threads (grpc::ResourceQuota)
 };
 
 struct AgentDeps {

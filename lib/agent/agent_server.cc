@@ -4,14 +4,19 @@
 #include <arpa/inet.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
+#include <grpcpp/resource_quota.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/security/tls_certificate_provider.h>
 #include <grpcpp/security/tls_credentials_options.h>
 #include <grpcpp/server_builder.h>
 #include <netinet/in.h>
 
+#include <algorithm>
+#include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -50,6 +55,20 @@ std::shared_ptr<grpc::ServerCredentials> TlsCredentials(const ServerSpec& spec) 
   return grpc::experimental::TlsServerCredentials(options);
 }
 
+// Reflection registers as a process-wide plugin; this option takes it out of
+// one builder's plugins, so each server decides for itself.
+class WithoutReflection : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    plugins->erase(std::remove_if(plugins->begin(), plugins->end(),
+                                  [](const std::unique_ptr<grpc::ServerBuilderPlugin>& p) {
+                                    return p->name() == "proto_server_reflection";
+                                  }),
+                   plugins->end());
+  }
+};
+
 }  // namespace
 
 absl::StatusOr<RunningServer> StartAgentServer(const ServerSpec& spec, grpc::Service& agent) {
@@ -72,6 +91,7 @@ absl::StatusOr<RunningServer> StartAgentServer(const ServerSpec& spec, grpc::Ser
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   RunningServer running;
   grpc::ServerBuilder builder;
+  if (!spec.reflection) builder.SetOption(std::make_unique<WithoutReflection>());
   // gRPC sets SO_REUSEPORT by default: a second agent on a busy port would
   // start and share it silently instead of failing.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);

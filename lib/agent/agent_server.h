@@ -1,5 +1,6 @@
 // Starts the agent's gRPC server: mTLS (or plaintext on loopback when asked),
-// the Agent service, the standard health service and server reflection.
+// the Agent service, the standard health service and, when asked, server
+// reflection.
 #ifndef SECRETSYNC_LIB_AGENT_AGENT_SERVER_H_
 #define SECRETSYNC_LIB_AGENT_AGENT_SERVER_H_
 
@@ -23,6 +24,8 @@ struct ServerSpec {
   std::string client_ca_file;
   unsigned int tls_reload_seconds = 300;
   bool plaintext_loopback = false;  // no TLS; `listen` must be a loopback IP
+  bool reflection = false;          // serve grpc.reflection.v1alpha
+  int max_threads = 16;             // grpc::ResourceQuota::SetMaxThreads
 };
 
 struct RunningServer {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "lib/agent/grpc_caller.h"
 #include "lib/base/status_convert.h"
 
@@ -26,7 +27,9 @@ absl::StatusOr<std::string> AgentService::Admit(const grpc::ServerContext& conte
                                                  ? "permission denied"
                                                  : "unauthenticated");
   }
-  if (!limiter_.Allow(*who)) {
+  // One bucket per (RPC, caller): a flood of GetStatus must not use up the
+  // caller's Syncs, nor Syncs its GetStatus.
+  if (!limiter_.Allow(absl::StrCat(rpc, " ", *who))) {
     LogEvent(log_, 'W', "agent.rate_limited").Field("rpc", rpc).Field("caller", *who);
     return absl::ResourceExhaustedError("rate limit exceeded");
   }
