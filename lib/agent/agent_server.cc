@@ -92,6 +92,11 @@ absl::StatusOr<RunningServer> StartAgentServer(const ServerSpec& spec, grpc::Ser
   RunningServer running;
   grpc::ServerBuilder builder;
   if (!spec.reflection) builder.SetOption(std::make_unique<WithoutReflection>());
+  // Bounds the threads gRPC may create for the sync-API services (reflection)
+  // and its pollers; the Agent's own RPCs are callbacks and hold none.
+  grpc::ResourceQuota quota("secretsync-agent");
+  quota.SetMaxThreads(spec.max_threads);
+  builder.SetResourceQuota(quota);
   // gRPC sets SO_REUSEPORT by default: a second agent on a busy port would
   // start and share it silently instead of failing.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);

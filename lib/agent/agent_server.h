@@ -25,7 +25,7 @@ struct ServerSpec {
   unsigned int tls_reload_seconds = 300;
   bool plaintext_loopback = false;  // no TLS; `listen` must be a loopback IP
   bool reflection = false;          // serve grpc.reflection.v1alpha
-  int max_threads = 16;             // grpc::ResourceQuota::SetMaxThreads
+  int max_threads = 16;             // grpc::ResourceQuota::SetMaxThreads (>= 4)
 };
 
 struct RunningServer {
