@@ -1,7 +1,10 @@
 // RunAgent: options -> auth policy -> coordinator -> gRPC server -> event loop.
 #include "lib/agent/agent_command.h"
 
+#include <memory>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -13,6 +16,7 @@
 #include "lib/agent/agent_service.h"
 #include "lib/agent/caller_auth.h"
 #include "lib/agent/sync_coordinator.h"
+#include "lib/agent/tls_files.h"
 #include "lib/agent/token_bucket.h"
 #include "lib/base/exit_codes.h"
 #include "lib/base/status_macros.h"
@@ -29,8 +33,11 @@ const char kAgentUsage[] =
     "        --client_ca_file=ca.pem --allowed_sans=central.example.org\n"
     "  agent --listen=127.0.0.1:7800 --insecure_loopback_plaintext\n"
     "\n"
-    "SIGTERM finishes running syncs and exits; SIGHUP re-reads --token_file and\n"
-    "--allowed_sans_file. See docs/agent.md.";
+    "SIGTERM finishes running syncs and exits; SIGHUP re-reads --token_file,\n"
+    "--allowed_sans_file and the TLS files (a changed certificate, key or client\n"
+    "CA starts a new server on the same port; the old one finishes its calls);\n"
+    "on any error it keeps everything as it was and logs agent.reload_failed.\n"
+    "See docs/agent.md.";
 
 namespace {
 
@@ -146,7 +153,32 @@ absl::Status CheckOptions(const AgentOptions& opts, Filesystem& fs) {
   SS_RETURN_IF_ERROR(CheckPemFile(fs, "--tls_cert_file", opts.tls_cert_file, true));
   SS_RETURN_IF_ERROR(CheckPemFile(fs, "--tls_key_file", opts.tls_key_file, false));
   SS_RETURN_IF_ERROR(CheckPemFile(fs, "--client_ca_file", opts.client_ca_file, true));
-  return absl::OkStatus();
+  return CheckTlsFiles(fs, {opts.tls_cert_file, opts.tls_key_file, opts.client_ca_file}).status();
+}
+
+// One running gRPC server and the service object it serves (which must
+// outlive it).
+struct Serving {
+  std::unique_ptr<AgentService> service;
+  RunningServer running;
+};
+
+absl::StatusOr<std::unique_ptr<Serving>> Serve(const ServerSpec& spec,
+                                               const CallerAuthenticator& auth,
+                                               TokenBucketLimiter& limiter,
+                                               SyncCoordinator& coordinator, LogSink& log) {
+  auto serving = std::make_unique<Serving>();
+  serving->service = std::make_unique<AgentService>(auth, limiter, coordinator, log);
+  SS_ASSIGN_OR_RETURN(serving->running, StartAgentServer(spec, *serving->service));
+  return serving;
+}
+
+// Stops accepting on `old` and, on its own thread, lets its calls finish.
+std::thread Retire(std::unique_ptr<Serving> old) {
+  return std::thread([old = std::move(old)] {
+    old->running.server->Shutdown();  // waits for its running calls
+    old->running.server->Wait();
+  });
 }
 
 int Fail(std::ostream& err, const absl::Status& s) {
@@ -165,7 +197,6 @@ int RunAgent(const AgentOptions& opts, AgentDeps deps, SyncService& service, std
   CallerAuthenticator auth(*std::move(policy));
   TokenBucketLimiter limiter(deps.clock, opts.rate_per_minute, opts.rate_burst);
   SyncCoordinator coordinator(service, deps.clock, deps.log, opts.request_cache_size);
-  AgentService agent(auth, limiter, coordinator, deps.log);
 
   ServerSpec spec;
   spec.listen = opts.listen;
@@ -176,31 +207,66 @@ int RunAgent(const AgentOptions& opts, AgentDeps deps, SyncService& service, std
   spec.plaintext_loopback = opts.insecure_loopback_plaintext;
   spec.reflection = opts.reflection;
   spec.max_threads = opts.max_threads;
-  absl::StatusOr<RunningServer> server = StartAgentServer(spec, agent);
-  if (!server.ok()) return Fail(err, server.status());
+  absl::StatusOr<std::unique_ptr<Serving>> serving =
+      Serve(spec, auth, limiter, coordinator, deps.log);
+  if (!serving.ok()) return Fail(err, serving.status());
+  std::unique_ptr<Serving> current = *std::move(serving);
+  const int port = current->running.port;
 
   Logger log(deps.log);
   log.Info("agent.listening")
       .Field("address", opts.listen)
-      .Field("port", server->port)
+      .Field("port", port)
       .Field("tls", opts.insecure_loopback_plaintext ? "no" : "mtls");
-  out << "agent: listening on " << opts.listen << " (port " << server->port << ")\n";
+  out << "agent: listening on " << opts.listen << " (port " << port << ")\n";
   out.flush();
-  if (deps.on_listening) deps.on_listening(server->port);
+  if (deps.on_listening) deps.on_listening(port);
 
+  // A reload applies all or nothing: the token, the allowed SANs and, with
+  // TLS, a new server with the certificate, key and client CA read afresh on
+  // the same port (SO_REUSEPORT); the old server stops accepting and finishes
+  // its calls on its own thread (running syncs are the coordinator's, so no
+  // sync is interrupted).
+  // Unchanged TLS files keep the server (its calls are not disturbed).
+  const TlsFiles tls{opts.tls_cert_file, opts.tls_key_file, opts.client_ca_file};
+  std::string served_tls;
+  if (!opts.insecure_loopback_plaintext) served_tls = CheckTlsFiles(deps.fs, tls).value_or("");
+  std::vector<std::thread> retiring;
   while (deps.events.Next() == AgentEvent::kReload) {
     absl::StatusOr<AuthPolicy> fresh = LoadPolicy(opts, deps.fs);
-    if (!fresh.ok()) {
-      log.Error("agent.reload_failed").Field("why", fresh.status().message());
+    absl::Status ready = fresh.status();
+    absl::StatusOr<std::unique_ptr<Serving>> next = absl::NotFoundError("no new server");
+    std::string read_tls;
+    if (ready.ok() && !opts.insecure_loopback_plaintext) {
+      absl::StatusOr<std::string> checked = CheckTlsFiles(deps.fs, tls);
+      ready = checked.status();
+      if (ready.ok()) read_tls = *checked;
+      if (ready.ok() && read_tls != served_tls) {
+        ServerSpec again = spec;
+        again.listen = WithPort(opts.listen, port);
+        again.reuse_port = true;
+        next = Serve(again, auth, limiter, coordinator, deps.log);
+        ready = next.status();
+      }
+    }
+    if (!ready.ok()) {
+      log.Error("agent.reload_failed").Field("why", ready.message());
       continue;
     }
     auth.SetPolicy(*std::move(fresh));
-    log.Info("agent.reloaded");
+    const bool renewed = next.ok();
+    if (renewed) {
+      retiring.push_back(Retire(std::move(current)));
+      current = *std::move(next);
+      served_tls = read_tls;
+    }
+    log.Info("agent.reloaded").Field("tls", renewed ? "new server" : "unchanged");
   }
   log.Info("agent.stopping");
   coordinator.StopAccepting();
-  server->server->Shutdown();  // waits for the running calls to finish
-  server->server->Wait();
+  current->running.server->Shutdown();  // waits for the running calls to finish
+  current->running.server->Wait();
+  for (std::thread& t : retiring) t.join();
   log.Info("agent.stopped");
   return kExitOk;
 }
