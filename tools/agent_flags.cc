@@ -21,6 +21,10 @@ ABSL_FLAG(bool, insecure_loopback_plaintext, false,
           "serve without TLS; only with --listen on 127.0.0.0/8 or [::1]");
 ABSL_FLAG(double, rate_per_minute, 30, "calls a minute allowed per caller identity");
 ABSL_FLAG(double, rate_burst, 10, "calls a caller may make at once");
+ABSL_FLAG(bool, reflection, false,
+          "also serve gRPC server reflection (grpc.reflection.v1alpha) for grpcurl-style tools");
+ABSL_FLAG(int32_t, max_threads, 16,
+          "most threads gRPC may create for the server (grpc::ResourceQuota; 4 or more)");
 ABSL_FLAG(std::vector<std::string>, deployment_configs, {},
           "deployment config files this agent serves (the first is the default)");
 
@@ -41,6 +45,8 @@ AgentOptions AgentOptionsFromFlags() {
   o.insecure_loopback_plaintext = absl::GetFlag(FLAGS_insecure_loopback_plaintext);
   o.rate_per_minute = absl::GetFlag(FLAGS_rate_per_minute);
   o.rate_burst = absl::GetFlag(FLAGS_rate_burst);
+  o.reflection = absl::GetFlag(FLAGS_reflection);
+  o.max_threads = absl::GetFlag(FLAGS_max_threads);
   return o;
 }
 

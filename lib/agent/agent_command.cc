@@ -1,7 +1,10 @@
 // RunAgent: options -> auth policy -> coordinator -> gRPC server -> event loop.
 #include "lib/agent/agent_command.h"
 
+#include <memory>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -13,6 +16,7 @@
 #include "lib/agent/agent_service.h"
 #include "lib/agent/caller_auth.h"
 #include "lib/agent/sync_coordinator.h"
+#include "lib/agent/tls_files.h"
 #include "lib/agent/token_bucket.h"
 #include "lib/base/exit_codes.h"
 #include "lib/base/status_macros.h"
@@ -21,26 +25,50 @@ namespace secretsync {
 namespace agent {
 
 const char kAgentUsage[] =
-    "agent: serve secretsync.v1.Agent (Sync, GetStatus, health, reflection) so a\n"
-    "central host can trigger syncs of this host's deployments now.\n"
+    "agent: serve secretsync.v1.Agent (Sync, GetStatus, health; reflection only\n"
+    "with --reflection) so a central host can trigger syncs of this host's\n"
+    "deployments now.\n"
     "\n"
     "  agent --tls_cert_file=server.pem --tls_key_file=server.key \\\n"
     "        --client_ca_file=ca.pem --allowed_sans=central.example.org\n"
     "  agent --listen=127.0.0.1:7800 --insecure_loopback_plaintext\n"
     "\n"
-    "SIGTERM finishes running syncs and exits; SIGHUP re-reads --token_file and\n"
-    "--allowed_sans_file. See docs/agent.md.";
+    "SIGTERM finishes running syncs and exits; SIGHUP re-reads --token_file,\n"
+    "--allowed_sans_file and the TLS files (a changed certificate, key or client\n"
+    "CA starts a new server on the same port; the old one finishes its calls);\n"
+    "on any error it keeps everything as it was and logs agent.reload_failed.\n"
+    "See docs/agent.md.";
 
 namespace {
 
 constexpr size_t kMaxSmallFile = 64 * 1024;
+constexpr int kMinThreads = 4;
+
+// A SAN is compared byte for byte: an empty entry (a stray comma) or one with
+// spaces cannot match what the caller meant, so it is refused, not ignored.
+absl::Status CheckSan(absl::string_view san, absl::string_view where) {
+  if (san.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ": empty SAN entry (a stray comma or blank item?)"));
+  }
+  for (char c : san) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ": SAN entry has spaces or control characters (SANs are matched exactly)"));
+    }
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<std::vector<std::string>> ReadSansFile(Filesystem& fs, const std::string& path) {
   SS_ASSIGN_OR_RETURN(std::string text, fs.ReadFile(path, kMaxSmallFile));
   std::vector<std::string> sans;
+  int number = 0;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    line = absl::StripAsciiWhitespace(line);
-    if (line.empty() || line.front() == '#') continue;
+    ++number;
+    const absl::string_view stripped = absl::StripAsciiWhitespace(line);
+    if (stripped.empty() || stripped.front() == '#') continue;
+    SS_RETURN_IF_ERROR(CheckSan(line, absl::StrCat(path, " line ", number)));
     sans.emplace_back(line);
   }
   return sans;
@@ -59,6 +87,10 @@ absl::StatusOr<AuthPolicy> LoadPolicy(const AgentOptions& opts, Filesystem& fs) 
   AuthPolicy policy;
   policy.plaintext_loopback = opts.insecure_loopback_plaintext;
   policy.allowed_sans = opts.allowed_sans;
+  for (size_t i = 0; i < opts.allowed_sans.size(); ++i) {
+    SS_RETURN_IF_ERROR(
+        CheckSan(opts.allowed_sans[i], absl::StrCat("--allowed_sans entry ", i + 1)));
+  }
   if (!opts.allowed_sans_file.empty()) {
     absl::StatusOr<std::vector<std::string>> more = ReadSansFile(fs, opts.allowed_sans_file);
     if (!more.ok()) return Annotate(more.status(), "--allowed_sans_file");
@@ -103,6 +135,9 @@ absl::Status CheckOptions(const AgentOptions& opts, Filesystem& fs) {
   if (opts.rate_per_minute <= 0 || opts.rate_burst < 1) {
     return absl::InvalidArgumentError("--rate_per_minute/--rate_burst: must be positive");
   }
+  if (opts.max_threads < kMinThreads) {
+    return absl::InvalidArgumentError(absl::StrCat("--max_threads: at least ", kMinThreads));
+  }
   if (opts.insecure_loopback_plaintext) {
     if (!opts.tls_cert_file.empty() || !opts.client_ca_file.empty()) {
       return absl::InvalidArgumentError(
@@ -118,7 +153,32 @@ absl::Status CheckOptions(const AgentOptions& opts, Filesystem& fs) {
   SS_RETURN_IF_ERROR(CheckPemFile(fs, "--tls_cert_file", opts.tls_cert_file, true));
   SS_RETURN_IF_ERROR(CheckPemFile(fs, "--tls_key_file", opts.tls_key_file, false));
   SS_RETURN_IF_ERROR(CheckPemFile(fs, "--client_ca_file", opts.client_ca_file, true));
-  return absl::OkStatus();
+  return CheckTlsFiles(fs, {opts.tls_cert_file, opts.tls_key_file, opts.client_ca_file}).status();
+}
+
+// One running gRPC server and the service object it serves (which must
+// outlive it).
+struct Serving {
+  std::unique_ptr<AgentService> service;
+  RunningServer running;
+};
+
+absl::StatusOr<std::unique_ptr<Serving>> Serve(const ServerSpec& spec,
+                                               const CallerAuthenticator& auth,
+                                               TokenBucketLimiter& limiter,
+                                               SyncCoordinator& coordinator, LogSink& log) {
+  auto serving = std::make_unique<Serving>();
+  serving->service = std::make_unique<AgentService>(auth, limiter, coordinator, log);
+  SS_ASSIGN_OR_RETURN(serving->running, StartAgentServer(spec, *serving->service));
+  return serving;
+}
+
+// Stops accepting on `old` and, on its own thread, lets its calls finish.
+std::thread Retire(std::unique_ptr<Serving> old) {
+  return std::thread([old = std::move(old)] {
+    old->running.server->Shutdown();  // waits for its running calls
+    old->running.server->Wait();
+  });
 }
 
 int Fail(std::ostream& err, const absl::Status& s) {
@@ -137,7 +197,6 @@ int RunAgent(const AgentOptions& opts, AgentDeps deps, SyncService& service, std
   CallerAuthenticator auth(*std::move(policy));
   TokenBucketLimiter limiter(deps.clock, opts.rate_per_minute, opts.rate_burst);
   SyncCoordinator coordinator(service, deps.clock, deps.log, opts.request_cache_size);
-  AgentService agent(auth, limiter, coordinator, deps.log);
 
   ServerSpec spec;
   spec.listen = opts.listen;
@@ -146,31 +205,68 @@ int RunAgent(const AgentOptions& opts, AgentDeps deps, SyncService& service, std
   spec.client_ca_file = opts.client_ca_file;
   spec.tls_reload_seconds = opts.tls_reload_seconds;
   spec.plaintext_loopback = opts.insecure_loopback_plaintext;
-  absl::StatusOr<RunningServer> server = StartAgentServer(spec, agent);
-  if (!server.ok()) return Fail(err, server.status());
+  spec.reflection = opts.reflection;
+  spec.max_threads = opts.max_threads;
+  absl::StatusOr<std::unique_ptr<Serving>> serving =
+      Serve(spec, auth, limiter, coordinator, deps.log);
+  if (!serving.ok()) return Fail(err, serving.status());
+  std::unique_ptr<Serving> current = *std::move(serving);
+  const int port = current->running.port;
 
   Logger log(deps.log);
   log.Info("agent.listening")
       .Field("address", opts.listen)
-      .Field("port", server->port)
+      .Field("port", port)
       .Field("tls", opts.insecure_loopback_plaintext ? "no" : "mtls");
-  out << "agent: listening on " << opts.listen << " (port " << server->port << ")\n";
+  out << "agent: listening on " << opts.listen << " (port " << port << ")\n";
   out.flush();
-  if (deps.on_listening) deps.on_listening(server->port);
+  if (deps.on_listening) deps.on_listening(port);
 
+  // A reload applies all or nothing: the token, the allowed SANs and, with
+  // TLS, a new server with the certificate, key and client CA read afresh on
+  // the same port (SO_REUSEPORT); the old server stops accepting and finishes
+  // its calls on its own thread (running syncs are the coordinator's, so no
+  // sync is interrupted).
+  // Unchanged TLS files keep the server (its calls are not disturbed).
+  const TlsFiles tls{opts.tls_cert_file, opts.tls_key_file, opts.client_ca_file};
+  std::string served_tls;
+  if (!opts.insecure_loopback_plaintext) served_tls = CheckTlsFiles(deps.fs, tls).value_or("");
+  std::vector<std::thread> retiring;
   while (deps.events.Next() == AgentEvent::kReload) {
     absl::StatusOr<AuthPolicy> fresh = LoadPolicy(opts, deps.fs);
-    if (!fresh.ok()) {
-      log.Error("agent.reload_failed").Field("why", fresh.status().message());
+    absl::Status ready = fresh.status();
+    absl::StatusOr<std::unique_ptr<Serving>> next = absl::NotFoundError("no new server");
+    std::string read_tls;
+    if (ready.ok() && !opts.insecure_loopback_plaintext) {
+      absl::StatusOr<std::string> checked = CheckTlsFiles(deps.fs, tls);
+      ready = checked.status();
+      if (ready.ok()) read_tls = *checked;
+      if (ready.ok() && read_tls != served_tls) {
+        ServerSpec again = spec;
+        again.listen = WithPort(opts.listen, port);
+        again.reuse_port = true;
+        next = Serve(again, auth, limiter, coordinator, deps.log);
+        ready = next.status();
+      }
+    }
+    if (!ready.ok()) {
+      log.Error("agent.reload_failed").Field("why", ready.message());
       continue;
     }
     auth.SetPolicy(*std::move(fresh));
-    log.Info("agent.reloaded");
+    const bool renewed = next.ok();
+    if (renewed) {
+      retiring.push_back(Retire(std::move(current)));
+      current = *std::move(next);
+      served_tls = read_tls;
+    }
+    log.Info("agent.reloaded").Field("tls", renewed ? "new server" : "unchanged");
   }
   log.Info("agent.stopping");
   coordinator.StopAccepting();
-  server->server->Shutdown();  // waits for the running calls to finish
-  server->server->Wait();
+  current->running.server->Shutdown();  // waits for the running calls to finish
+  current->running.server->Wait();
+  for (std::thread& t : retiring) t.join();
   log.Info("agent.stopped");
   return kExitOk;
 }

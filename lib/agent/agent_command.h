@@ -32,6 +32,8 @@ struct AgentOptions {
   double rate_per_minute = 30;  // per caller identity
   double rate_burst = 10;
   size_t request_cache_size = 1024;
+  bool reflection = false;  // serve gRPC server reflection
+  int max_threads = 16;     // cap on gRPC's threads (grpc::ResourceQuota)
 };
 
 struct AgentDeps {
@@ -44,10 +46,13 @@ struct AgentDeps {
 
 // Validates `opts`, starts the server and serves until a terminate event:
 // then no new sync starts, the running ones finish and their callers get
-// their reports, and it returns 0. A reload event re-reads the token file and
-// the allowed-SANs file (on any error the old ones stay and the error is
-// logged); certificates are re-read by gRPC every tls_reload_seconds, and
-// open connections are kept either way. Returns 64 for bad options, 66 for a
+// their reports, and it returns 0. A reload event re-reads the token file,
+// the allowed-SANs file and the TLS files, all or nothing (on any error,
+// such as a key that does not match the certificate, everything stays as it
+// was and agent.reload_failed is logged); changed TLS files start a new server
+// on the same port (SO_REUSEPORT) and the old one stops accepting and
+// finishes its calls. gRPC also re-reads the TLS files every
+// tls_reload_seconds. Returns 64 for bad options, 66 for a
 // missing file, 78 for an unusable one, 75 if the address cannot be bound.
 // Writes "agent: listening on <address> (port N)" to `out`, errors to `err`.
 int RunAgent(const AgentOptions& opts, AgentDeps deps, SyncService& service, std::ostream& out,

@@ -4,17 +4,28 @@
 #include <arpa/inet.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
+#include <grpcpp/resource_quota.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/security/tls_certificate_provider.h>
 #include <grpcpp/security/tls_credentials_options.h>
 #include <grpcpp/server_builder.h>
+#include <netdb.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <cerrno>
+
+#include <algorithm>
+#include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "lib/base/status_macros.h"
 
 namespace secretsync {
 namespace agent {
@@ -50,7 +61,60 @@ std::shared_ptr<grpc::ServerCredentials> TlsCredentials(const ServerSpec& spec) 
   return grpc::experimental::TlsServerCredentials(options);
 }
 
+// Reflection registers as a process-wide plugin; this option takes it out of
+// one builder's plugins, so each server decides for itself.
+class WithoutReflection : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    plugins->erase(std::remove_if(plugins->begin(), plugins->end(),
+                                  [](const std::unique_ptr<grpc::ServerBuilderPlugin>& p) {
+                                    return p->name() == "proto_server_reflection";
+                                  }),
+                   plugins->end());
+  }
+};
+
+// UNAVAILABLE when a socket without SO_REUSEPORT cannot bind `listen`, i.e.
+// another listener has it (SO_REUSEADDR: TIME_WAIT connections do not count).
+absl::Status CheckPortFree(const std::string& listen) {
+  const size_t colon = listen.rfind(':');
+  std::string host = listen.substr(0, colon);
+  const std::string port = listen.substr(colon + 1);
+  if (port == "0") return absl::OkStatus();
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.empty() ? nullptr : host.c_str(), port.c_str(), &hints, &found) != 0) {
+    return absl::OkStatus();  // gRPC reports what it cannot resolve
+  }
+  bool busy = false;
+  for (addrinfo* a = found; a != nullptr && !busy; a = a->ai_next) {
+    const int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    const int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (a->ai_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    busy = bind(fd, a->ai_addr, a->ai_addrlen) != 0 && errno == EADDRINUSE;
+    close(fd);
+  }
+  freeaddrinfo(found);
+  if (busy) {
+    return absl::UnavailableError(absl::StrCat("listen address ", listen, ": cannot bind (in use)"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+std::string WithPort(const std::string& listen, int port) {
+  return absl::StrCat(listen.substr(0, listen.rfind(':')), ":", port);
+}
 
 absl::StatusOr<RunningServer> StartAgentServer(const ServerSpec& spec, grpc::Service& agent) {
   if (spec.listen.empty() || spec.listen.find(':') == std::string::npos) {
@@ -72,9 +136,18 @@ absl::StatusOr<RunningServer> StartAgentServer(const ServerSpec& spec, grpc::Ser
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   RunningServer running;
   grpc::ServerBuilder builder;
-  // gRPC sets SO_REUSEPORT by default: a second agent on a busy port would
-  // start and share it silently instead of failing.
-  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  if (!spec.reflection) builder.SetOption(std::make_unique<WithoutReflection>());
+  // Bounds the threads gRPC may create for the sync-API services (reflection)
+  // and its pollers; the Agent's own RPCs are callbacks and hold none.
+  grpc::ResourceQuota quota("secretsync-agent");
+  quota.SetMaxThreads(spec.max_threads);
+  builder.SetResourceQuota(quota);
+  // SO_REUSEPORT (gRPC's default) lets a reload start the new server on the
+  // port while the old one still finishes its calls. So that a second agent
+  // cannot share a busy port silently, a first start checks the port with a
+  // plain bind first.
+  if (!spec.reuse_port) SS_RETURN_IF_ERROR(CheckPortFree(spec.listen));
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 1);
   builder.AddListeningPort(spec.listen, creds, &running.port);
   builder.RegisterService(&agent);
   running.server = builder.BuildAndStart();

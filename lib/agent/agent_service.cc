@@ -1,10 +1,13 @@
 // AgentService: admit, delegate, convert the status.
 #include "lib/agent/agent_service.h"
 
+#include <atomic>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "lib/agent/grpc_caller.h"
 #include "lib/base/status_convert.h"
 
@@ -13,7 +16,37 @@ namespace agent {
 
 const char kAgentVersion[] = "secretsync-agent 0.1.0";
 
-absl::StatusOr<std::string> AgentService::Admit(const grpc::ServerContext& context,
+namespace {
+
+// One Sync call: registered with the coordinator, finished by its report or
+// by gRPC's cancellation (deadline, client gone, server shutdown). Deletes
+// itself when gRPC is done with it.
+class SyncReactor final : public grpc::ServerUnaryReactor {
+ public:
+  SyncReactor(SyncCoordinator& coordinator, secretsync::v1::SyncReport* reply)
+      : coordinator_(coordinator), reply_(reply) {}
+
+  void Begin(const SyncCall& call, absl::Time deadline) {
+    ticket_.store(coordinator_.Start(
+        call, deadline, [this](absl::StatusOr<secretsync::v1::SyncReport> r) {
+          if (r.ok()) *reply_ = *std::move(r);
+          Finish(r.ok() ? grpc::Status::OK : ToGrpcStatus(r.status()));
+        }));
+  }
+  // gRPC calls OnCancel only after the handler returned, so ticket_ is set;
+  // a call already finished has no ticket left and Cancel is a no-op.
+  void OnCancel() override { coordinator_.Cancel(ticket_.load()); }
+  void OnDone() override { delete this; }
+
+ private:
+  SyncCoordinator& coordinator_;
+  secretsync::v1::SyncReport* reply_;
+  std::atomic<uint64_t> ticket_{0};
+};
+
+}  // namespace
+
+absl::StatusOr<std::string> AgentService::Admit(const grpc::CallbackServerContext& context,
                                                 const char* rpc) {
   absl::StatusOr<std::string> who = auth_.Authenticate(CallerInfoFromContext(context));
   if (!who.ok()) {
@@ -26,40 +59,53 @@ absl::StatusOr<std::string> AgentService::Admit(const grpc::ServerContext& conte
                                                  ? "permission denied"
                                                  : "unauthenticated");
   }
-  if (!limiter_.Allow(*who)) {
+  // One bucket per (RPC, caller): a flood of GetStatus must not use up the
+  // caller's Syncs, nor Syncs its GetStatus.
+  if (!limiter_.Allow(absl::StrCat(rpc, " ", *who))) {
     LogEvent(log_, 'W', "agent.rate_limited").Field("rpc", rpc).Field("caller", *who);
     return absl::ResourceExhaustedError("rate limit exceeded");
   }
   return who;
 }
 
-grpc::Status AgentService::Sync(grpc::ServerContext* context,
-                                const secretsync::v1::SyncRequest* request,
-                                secretsync::v1::SyncReport* reply) {
+grpc::ServerUnaryReactor* AgentService::Sync(grpc::CallbackServerContext* context,
+                                             const secretsync::v1::SyncRequest* request,
+                                             secretsync::v1::SyncReport* reply) {
   absl::StatusOr<std::string> who = Admit(*context, "Sync");
-  if (!who.ok()) return ToGrpcStatus(who.status());
+  if (!who.ok()) {
+    grpc::ServerUnaryReactor* refused = context->DefaultReactor();
+    refused->Finish(ToGrpcStatus(who.status()));
+    return refused;
+  }
   SyncCall call;
   call.caller = *std::move(who);
   call.request_id = request->request_id();
   call.deployment = request->deployment();
   call.dry_run = request->dry_run();
-  absl::StatusOr<secretsync::v1::SyncReport> report = coordinator_.Sync(call);
-  if (!report.ok()) return ToGrpcStatus(report.status());
-  *reply = *std::move(report);
-  return grpc::Status::OK;
+  auto* reactor = new SyncReactor(coordinator_, reply);
+  reactor->Begin(call, absl::FromChrono(context->deadline()));
+  return reactor;
 }
 
-grpc::Status AgentService::GetStatus(grpc::ServerContext* context,
-                                     const secretsync::v1::GetStatusRequest* request,
-                                     secretsync::v1::GetStatusReply* reply) {
+grpc::ServerUnaryReactor* AgentService::GetStatus(grpc::CallbackServerContext* context,
+                                                  const secretsync::v1::GetStatusRequest* request,
+                                                  secretsync::v1::GetStatusReply* reply) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::StatusOr<std::string> who = Admit(*context, "GetStatus");
-  if (!who.ok()) return ToGrpcStatus(who.status());
+  if (!who.ok()) {
+    reactor->Finish(ToGrpcStatus(who.status()));
+    return reactor;
+  }
   absl::StatusOr<std::vector<secretsync::v1::DeploymentStatus>> all =
       coordinator_.Status(request->deployment());
-  if (!all.ok()) return ToGrpcStatus(all.status());
+  if (!all.ok()) {
+    reactor->Finish(ToGrpcStatus(all.status()));
+    return reactor;
+  }
   reply->set_agent_version(kAgentVersion);
   for (auto& s : *all) *reply->add_deployments() = std::move(s);
-  return grpc::Status::OK;
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
 }
 
 }  // namespace agent

@@ -3,6 +3,9 @@
 #ifndef SECRETSYNC_LIB_AGENT_AGENT_SERVICE_H_
 #define SECRETSYNC_LIB_AGENT_AGENT_SERVICE_H_
 
+#include <grpcpp/server_context.h>
+#include <grpcpp/support/server_callback.h>
+
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -19,23 +22,27 @@ extern const char kAgentVersion[];
 
 // Every RPC first authenticates the caller and takes a token of its rate
 // limit; a refused caller gets a bare UNAUTHENTICATED, PERMISSION_DENIED or
-// RESOURCE_EXHAUSTED (the reason goes to the log only) and nothing runs. The
-// parts must outlive the service. Thread-safe.
-class AgentService final : public secretsync::v1::Agent::Service {
+// RESOURCE_EXHAUSTED (the reason goes to the log only) and nothing runs.
+// Both RPCs use gRPC's callback API: a Sync waiting for its report holds no
+// thread; the coordinator finishes it, and a call cancelled or past its
+// deadline (gRPC's OnCancel) leaves the coordinator at once. The parts must
+// outlive the service. Thread-safe.
+class AgentService final : public secretsync::v1::Agent::CallbackService {
  public:
   AgentService(const CallerAuthenticator& auth, TokenBucketLimiter& limiter,
                SyncCoordinator& coordinator, LogSink& log)
       : auth_(auth), limiter_(limiter), coordinator_(coordinator), log_(log) {}
 
-  grpc::Status Sync(grpc::ServerContext* context, const secretsync::v1::SyncRequest* request,
-                    secretsync::v1::SyncReport* reply) override;
-  grpc::Status GetStatus(grpc::ServerContext* context,
-                         const secretsync::v1::GetStatusRequest* request,
-                         secretsync::v1::GetStatusReply* reply) override;
+  grpc::ServerUnaryReactor* Sync(grpc::CallbackServerContext* context,
+                                 const secretsync::v1::SyncRequest* request,
+                                 secretsync::v1::SyncReport* reply) override;
+  grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
+                                      const secretsync::v1::GetStatusRequest* request,
+                                      secretsync::v1::GetStatusReply* reply) override;
 
  private:
-  // The caller's identity, or the grpc::Status to refuse it with.
-  absl::StatusOr<std::string> Admit(const grpc::ServerContext& context, const char* rpc);
+  // The caller's identity, or the status to refuse it with.
+  absl::StatusOr<std::string> Admit(const grpc::CallbackServerContext& context, const char* rpc);
 
   const CallerAuthenticator& auth_;
   TokenBucketLimiter& limiter_;

@@ -12,7 +12,7 @@
 namespace secretsync {
 namespace agent {
 
-CallerInfo CallerInfoFromContext(const grpc::ServerContext& context) {
+CallerInfo CallerInfoFromContext(const grpc::ServerContextBase& context) {
   CallerInfo info;
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
   if (auth != nullptr && auth->IsPeerAuthenticated()) {

@@ -14,7 +14,7 @@ namespace agent {
 // certificate; `sans` are its x509_subject_alternative_name values; the token
 // comes from an "authorization: Bearer <token>" header (case-insensitive
 // scheme). Never fails: a missing part is simply absent.
-CallerInfo CallerInfoFromContext(const grpc::ServerContext& context);
+CallerInfo CallerInfoFromContext(const grpc::ServerContextBase& context);
 
 }  // namespace agent
 }  // namespace secretsync

@@ -2,12 +2,15 @@
 #include "lib/agent/sync_coordinator.h"
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "lib/agent/fake_sync_service.h"
 #include "lib/base/clock.h"
+#include "lib/testing/fake_clock.h"
 #include "lib/testing/status_matchers.h"
 
 namespace secretsync {
@@ -101,6 +104,26 @@ TEST(SyncCoordinatorTest, RepeatedRequestIdReturnsTheFirstReport) {
   EXPECT_EQ(f.service.runs(), 2);
 }
 
+TEST(SyncCoordinatorTest, FailedReportIsNotCachedSoARetryWithTheSameIdSyncsAgain) {
+  Fixture f;
+  for (int code : {75, 79}) {
+    f.service.SetExitCode(code);
+    absl::StatusOr<secretsync::v1::SyncReport> failed = f.coordinator.Sync(Call("retry-1"));
+    ASSERT_THAT(failed, IsOk());
+    EXPECT_EQ(failed->exit_code(), code);
+  }
+  EXPECT_EQ(f.service.runs(), 2);
+  f.service.SetExitCode(0);
+  absl::StatusOr<secretsync::v1::SyncReport> retried = f.coordinator.Sync(Call("retry-1"));
+  ASSERT_THAT(retried, IsOk());
+  EXPECT_EQ(retried->exit_code(), 0);
+  EXPECT_EQ(f.service.runs(), 3);
+  // The success is final: one more retry gets it back without a sync.
+  ASSERT_THAT(f.coordinator.Sync(Call("retry-1")), IsOk());
+  EXPECT_EQ(f.service.runs(), 3);
+  EXPECT_THAT(f.log.text(), HasSubstr("request_id=retry-1"));
+}
+
 TEST(SyncCoordinatorTest, RequestIdCacheIsBoundedAndPerCaller) {
   Fixture f;  // capacity 2
   ASSERT_THAT(f.coordinator.Sync(Call("a")), IsOk());
@@ -171,6 +194,108 @@ TEST(SyncCoordinatorTest, StopAcceptingLetsTheRunningSyncFinishAndRefusesTheRest
   EXPECT_THAT(waiter, StatusIs(absl::StatusCode::kUnavailable, ::testing::_));
   EXPECT_EQ(f.service.runs(), 1);
   EXPECT_THAT(f.coordinator.Sync(Call()), StatusIs(absl::StatusCode::kUnavailable, ::testing::_));
+}
+
+// A call's outcome, filled by its SyncDone on whichever thread runs it.
+class Outcome {
+ public:
+  SyncDone Done() {
+    return [this](absl::StatusOr<secretsync::v1::SyncReport> r) {
+      std::lock_guard<std::mutex> l(mu_);
+      result_ = std::move(r);
+      done_ = true;
+      cv_.notify_all();
+    };
+  }
+  bool done() const {
+    std::lock_guard<std::mutex> l(mu_);
+    return done_;
+  }
+  absl::StatusOr<secretsync::v1::SyncReport> Wait() {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(l, [&] { return done_; });
+    return result_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  absl::StatusOr<secretsync::v1::SyncReport> result_;
+};
+
+struct FakeClockFixture {
+  FakeSyncService service{{"web", "worker"}};
+  FakeClock clock;
+  LinesSink log;
+  SyncCoordinator coordinator{service, clock, log};
+  absl::Time In(absl::Duration d) { return clock.TimeNow() + d; }
+};
+
+TEST(SyncCoordinatorTest, WaiterPastItsDeadlineGetsDeadlineExceededAndNoFollowUpRuns) {
+  FakeClockFixture f;
+  f.service.Hold();
+  Outcome first, late;
+  f.coordinator.Start(Call(), absl::InfiniteFuture(), first.Done());
+  f.service.AwaitRunning(1);
+  f.coordinator.Start(Call(), f.In(absl::Seconds(5)), late.Done());
+  EXPECT_EQ(f.coordinator.Waiting("web", false), 1);
+  f.clock.Advance(absl::Seconds(6));
+  f.coordinator.ExpireDeadlines();
+  // At once, while the first sync still runs.
+  ASSERT_TRUE(late.done());
+  EXPECT_THAT(late.Wait(), StatusIs(absl::StatusCode::kDeadlineExceeded, ::testing::_));
+  EXPECT_EQ(f.coordinator.Waiting("web", false), 0);
+  f.service.Release();
+  EXPECT_THAT(first.Wait(), IsOk());
+  f.coordinator.WaitIdle();
+  EXPECT_EQ(f.service.runs(), 1);
+}
+
+TEST(SyncCoordinatorTest, DeadlinePassedWhileQueuedEndsTheCallWhenTheRunningSyncEnds) {
+  FakeClockFixture f;
+  f.service.Hold();
+  Outcome first, late;
+  f.coordinator.Start(Call(), absl::InfiniteFuture(), first.Done());
+  f.service.AwaitRunning(1);
+  f.coordinator.Start(Call(), f.In(absl::Seconds(5)), late.Done());
+  f.clock.Advance(absl::Seconds(6));
+  f.service.Release();  // nobody called ExpireDeadlines: the worker checks
+  EXPECT_THAT(first.Wait(), IsOk());
+  EXPECT_THAT(late.Wait(), StatusIs(absl::StatusCode::kDeadlineExceeded, ::testing::_));
+  f.coordinator.WaitIdle();
+  EXPECT_EQ(f.service.runs(), 1);
+}
+
+TEST(SyncCoordinatorTest, CancelledWaitersDoNotHoldTheFollowUpButALiveOneDoes) {
+  FakeClockFixture f;
+  f.service.Hold();
+  Outcome first, gone, live;
+  f.coordinator.Start(Call(), absl::InfiniteFuture(), first.Done());
+  f.service.AwaitRunning(1);
+  const uint64_t ticket = f.coordinator.Start(Call("req-c"), absl::InfiniteFuture(), gone.Done());
+  f.coordinator.Cancel(ticket);
+  ASSERT_TRUE(gone.done());
+  EXPECT_THAT(gone.Wait(), StatusIs(absl::StatusCode::kCancelled, ::testing::_));
+  f.coordinator.Cancel(ticket);  // twice: a no-op
+  f.service.Release();
+  EXPECT_THAT(first.Wait(), IsOk());
+  f.coordinator.WaitIdle();
+  EXPECT_EQ(f.service.runs(), 1);  // the cancelled call's follow-up never ran
+
+  f.service.Hold();
+  Outcome second, expiring;
+  f.coordinator.Start(Call(), absl::InfiniteFuture(), second.Done());
+  f.service.AwaitRunning(1);
+  f.coordinator.Start(Call("req-c"), f.In(absl::Seconds(1)), expiring.Done());
+  f.coordinator.Start(Call(), absl::InfiniteFuture(), live.Done());
+  f.clock.Advance(absl::Seconds(2));
+  f.coordinator.ExpireDeadlines();
+  EXPECT_THAT(expiring.Wait(), StatusIs(absl::StatusCode::kDeadlineExceeded, ::testing::_));
+  f.service.Release();
+  EXPECT_THAT(second.Wait(), IsOk());
+  EXPECT_THAT(live.Wait(), IsOk());
+  EXPECT_EQ(f.service.runs(), 3);
 }
 
 TEST(SyncCoordinatorTest, LogCarriesNoSecretValue) {

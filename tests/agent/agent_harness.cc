@@ -114,6 +114,11 @@ AgentOptions MtlsOptions(const std::string& pki) {
 std::unique_ptr<secretsync::v1::Agent::Stub> TlsStub(const std::string& target,
                                                      const std::string& pki,
                                                      const std::string& cert) {
+  return secretsync::v1::Agent::NewStub(TlsChannel(target, pki, cert));
+}
+
+std::shared_ptr<grpc::Channel> TlsChannel(const std::string& target, const std::string& pki,
+                                         const std::string& cert) {
   grpc::SslCredentialsOptions o;
   o.pem_root_certs = ReadTestFile(pki + "/ca.pem");
   if (!cert.empty()) {
@@ -122,8 +127,7 @@ std::unique_ptr<secretsync::v1::Agent::Stub> TlsStub(const std::string& target,
   }
   grpc::ChannelArguments args;
   args.SetInt("grpc.use_local_subchannel_pool", 1);  // no connection shared between stubs
-  return secretsync::v1::Agent::NewStub(
-      grpc::CreateCustomChannel(target, grpc::SslCredentials(o), args));
+  return grpc::CreateCustomChannel(target, grpc::SslCredentials(o), args);
 }
 
 std::unique_ptr<secretsync::v1::Agent::Stub> PlaintextStub(const std::string& target) {

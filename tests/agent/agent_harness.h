@@ -88,6 +88,8 @@ AgentOptions MtlsOptions(const std::string& pki);
 
 // A stub over TLS with the test CA as root; `cert` is "client", "intruder",
 // "stranger" or "" (no client certificate).
+std::shared_ptr<grpc::Channel> TlsChannel(const std::string& target, const std::string& pki,
+                                         const std::string& cert);
 std::unique_ptr<secretsync::v1::Agent::Stub> TlsStub(const std::string& target,
                                                      const std::string& pki,
                                                      const std::string& cert);

@@ -5,6 +5,8 @@
 #include <grpcpp/completion_queue.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <thread>
@@ -37,6 +39,13 @@ grpc::Status CallSync(secretsync::v1::Agent::Stub& stub, SyncReport* reply,
   SyncRequest req;
   req.set_request_id(request_id);
   return stub.Sync(&ctx, req, reply);
+}
+
+// The Threads: line of /proc/self/status.
+int ProcessThreads() {
+  const std::string status = testing::ReadTestFile("/proc/self/status");
+  const size_t at = status.find("Threads:");
+  return at == std::string::npos ? -1 : std::atoi(status.c_str() + at + 8);
 }
 
 // Asserts neither canary is in `text`.
@@ -192,6 +201,11 @@ TEST_F(AgentTest, ThousandConcurrentSyncsRunAtMostTwiceAndAllGetAReport) {
     if (queued < kCalls - 1) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_EQ(queued, kCalls - 1);
+  // Waiting callers hold no thread (callback API): this process, client and
+  // server, stays far below one thread per caller.
+  const int threads = ProcessThreads();
+  std::fprintf(stderr, "threads with %d callers waiting: %d\n", kCalls, threads);
+  EXPECT_LT(threads, 64);
   service_.Release();
   int ok = 0;
   for (int i = 0; i < kCalls; ++i) {
@@ -205,6 +219,43 @@ TEST_F(AgentTest, ThousandConcurrentSyncsRunAtMostTwiceAndAllGetAReport) {
   EXPECT_LE(service_.runs(), 2);
   EXPECT_EQ(service_.runs(), 2);
   cq.Shutdown();
+}
+
+TEST_F(AgentTest, CallerPastItsDeadlineLeavesAndItsFollowUpNeverRuns) {
+  InProcessAgent agent(MtlsOptions(pki()), service_);
+  ASSERT_TRUE(agent.listening()) << agent.err();
+  auto stub = TlsStub(agent.target(), pki(), "client");
+  service_.Hold();
+  SyncReport first_reply;
+  grpc::Status first;
+  std::thread a([&] { first = CallSync(*stub, &first_reply); });
+  service_.AwaitRunning(1);
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(300));
+    SyncReport reply;
+    EXPECT_EQ(stub->Sync(&ctx, SyncRequest(), &reply).error_code(),
+              grpc::StatusCode::DEADLINE_EXCEEDED);
+  }
+  // The agent lets the caller go (gRPC's cancellation), so nobody waits.
+  int queued = -1;
+  for (int i = 0; i < 500 && queued != 0; ++i) {
+    grpc::ClientContext ctx;
+    secretsync::v1::GetStatusReply st;
+    if (stub->GetStatus(&ctx, secretsync::v1::GetStatusRequest(), &st).ok()) {
+      queued = st.deployments(0).queued();
+    }
+    if (queued != 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(queued, 0);
+  service_.Release();
+  a.join();
+  EXPECT_TRUE(first.ok()) << first.error_message();
+  // A new call after the first ended runs one sync: no follow-up ran for the
+  // caller that left, so the total is 2, not 3.
+  SyncReport reply;
+  ASSERT_TRUE(CallSync(*stub, &reply).ok());
+  EXPECT_EQ(service_.runs(), 2);
 }
 
 TEST_F(AgentTest, RepeatedRequestIdGetsTheEarlierReportWithoutASync) {

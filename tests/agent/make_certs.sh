@@ -2,6 +2,7 @@
 # Makes the test PKI in $1 with the openssl CLI (as docs/agent.md shows):
 #   ca        the agents' client CA (also signs the server certificate)
 #   server    SAN IP:127.0.0.1, serverAuth
+#   server2   the same with another key and serial (a renewed certificate)
 #   client    SANs DNS:central.example.org, URI:spiffe://corp/central, clientAuth
 #   intruder  SAN DNS:intruder.example.org, clientAuth, signed by ca (not allowed)
 #   stranger  same SANs as client but signed by other-ca
@@ -29,6 +30,7 @@ make_leaf() {  # name ca cn extensions
 make_ca ca
 make_ca other-ca
 make_leaf server ca agent 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n'
+make_leaf server2 ca agent 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n'
 make_leaf client ca central \
   'subjectAltName=DNS:central.example.org,URI:spiffe://corp/central\nextendedKeyUsage=clientAuth\n'
 make_leaf intruder ca intruder 'subjectAltName=DNS:intruder.example.org\nextendedKeyUsage=clientAuth\n'

@@ -65,7 +65,8 @@ class PythonClientTest(unittest.TestCase):
         cls.agent = AgentProcess(FAKE_AGENT, [
             "--tls_cert_file=" + p("server.pem"), "--tls_key_file=" + p("server.key"),
             "--client_ca_file=" + p("ca.pem"), "--allowed_sans=spiffe://corp/central",
-            "--token_file=" + token_file, "--rate_per_minute=6000", "--rate_burst=100"])
+            "--token_file=" + token_file, "--rate_per_minute=6000", "--rate_burst=100",
+            "--reflection"])
 
     @classmethod
     def tearDownClass(cls):
