@@ -36,7 +36,8 @@ run_restart() {
 }
 calls() { wc -l <"$T/docker.log"; }
 no_requests_left() { [ -z "$(find "$req" -mindepth 1 -name '*.req' -print -quit)" ]; }
-compose="compose --project-directory $T/opt/glitchtip up -d --no-deps --"
+printf 'services: {}\n' >"$T/opt/glitchtip/docker-compose.yml"
+compose="compose --project-directory $T/opt/glitchtip --file $T/opt/glitchtip/docker-compose.yml up -d --no-deps --"
 
 # 1. A valid request: one call, exactly those services, the request removed.
 printf 'web worker\n' >"$req/1.req"
@@ -124,6 +125,15 @@ run_restart
 check "an allow-list that is a link: exit 78 (got $rc)" [ "$rc" -eq 78 ]
 rm "$SECRETSYNC_RESTART_ALLOW_DIR/glitchtip.services"
 mv "$T/allow.saved" "$SECRETSYNC_RESTART_ALLOW_DIR/glitchtip.services"
+mv "$T/opt/glitchtip/docker-compose.yml" "$T/compose.saved"
+run_restart
+check "a project without a compose file: exit 78 (got $rc)" [ "$rc" -eq 78 ]
+mv "$T/compose.saved" "$T/opt/glitchtip/docker-compose.yml"
+printf 'services: {}\n' >"$T/opt/glitchtip/compose.yaml"
+run_restart
+check "compose.yaml comes first, as compose looks for it" grep -q -- "--file $T/opt/glitchtip/compose.yaml up" "$T/docker.log"
+rm "$T/opt/glitchtip/compose.yaml"
+printf 'web\n' >"$req/1.req"
 for name in ../glitchtip 'glitchtip x' '' -h; do
   run_restart "$name"
   check "deployment name '$name': exit 64 (got $rc)" [ "$rc" -eq 64 ]
