@@ -61,7 +61,7 @@ map_paths <"$T/setup.sh" | sed -e "s/secretsync-agent:secretsync-agent/$USER_NAM
 (cd "$SRC" && exec env -i PATH="$STUBS:/usr/sbin:/usr/bin:/sbin:/bin" HOME="$ROOT/root" \
   bash -e -o pipefail "$T/setup.run") >"$T/setup.out" 2>&1
 setup_rc=$?
-cat "$T/setup.out" | tee -a "$all"
+tee -a "$all" <"$T/setup.out"
 check "the setup block runs (exit $setup_rc)" [ "$setup_rc" -eq 0 ]
 unmapped=$(unmapped_paths "$T/setup.run" | grep -v '^ */run/' || true)
 check "the block touches no host path but /run (got: ${unmapped:-none})" [ -z "$unmapped" ]

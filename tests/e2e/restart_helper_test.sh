@@ -119,7 +119,11 @@ run_restart
 check "an allow-list writable by others: exit 78 (got $rc)" [ "$rc" -eq 78 ]
 check "and docker is not called" [ ! -s "$T/docker.log" ]
 chmod 644 "$SECRETSYNC_RESTART_ALLOW_DIR/glitchtip.services"
-mv "$SECRETSYNC_RESTART_ALLOW_DIR/glitchtip.services" "$T/allow.saved"
+cp "$SECRETSYNC_RESTART_ALLOW_DIR/glitchtip.services" "$T/allow.saved"
+printf 'web worker\n' >>"$SECRETSYNC_RESTART_ALLOW_DIR/glitchtip.services"
+run_restart
+check "an allow-list line with two names: exit 78 (got $rc)" [ "$rc" -eq 78 ]
+rm "$SECRETSYNC_RESTART_ALLOW_DIR/glitchtip.services"
 ln -s "$T/allow.saved" "$SECRETSYNC_RESTART_ALLOW_DIR/glitchtip.services"
 run_restart
 check "an allow-list that is a link: exit 78 (got $rc)" [ "$rc" -eq 78 ]
