@@ -42,6 +42,66 @@ check "the example config reads the client id and secret as systemd credentials"
   [ "$(echo "$config_creds" | paste -sd" ")" = "infisical-client-id infisical-client-secret" ]
 check "the unit loads exactly the credentials the config reads" [ "$config_creds" = "$unit_creds" ]
 
+# 1b. The agent's unit and the restart helper's units (docs/agent.md).
+AGENT_UNIT=$rf/deploy/systemd/secretsync-agent.service
+RESTART_PATH=$rf/deploy/systemd/secretsync-restart@.path
+RESTART_UNIT=$rf/deploy/systemd/secretsync-restart@.service
+TMPFILES=$rf/deploy/restart/secretsync-restart.tmpfiles
+for u in "$AGENT_UNIT" "$RESTART_PATH" "$RESTART_UNIT"; do map_paths <"$u" >"$T/units/${u##*/}"; done
+install -D -m 755 /bin/true "$ROOT/usr/local/bin/secretsync-agent"
+install -D -m 755 /bin/true "$ROOT/usr/local/lib/secretsync/secretsync-restart"
+systemd-analyze verify --man=no "$T/units/secretsync-agent.service" "$T/units/secretsync-restart@.path" \
+  "$T/units/secretsync-restart@.service" >"$T/verify-agent.out" 2>&1
+verify_rc=$?
+cat "$T/verify-agent.out"
+check "systemd-analyze verify accepts the agent unit and the restart path and service" [ "$verify_rc" -eq 0 ]
+check "systemd-analyze verify prints no warning for them" [ ! -s "$T/verify-agent.out" ]
+agent_exec=$(unit_values "$AGENT_UNIT" ExecStart)
+agent_flag() { printf '%s\n' "$agent_exec" | tr ' ' '\n' | sed -n "s/^--$1=//p"; }
+check "the agent loads the Infisical credentials from the files the sync unit loads" \
+  [ "$(unit_values "$AGENT_UNIT" LoadCredential | sort)" = "$(unit_values "$UNIT" LoadCredential | sort)" ]
+for flag in tls_cert_file tls_key_file client_ca_file token_file allowed_sans_file; do
+  check "--$flag is read in place from /etc/secretsync/agent/ (a reload re-reads it)" \
+    bash -c "[[ '$(agent_flag $flag)' == /etc/secretsync/agent/?* ]]"
+done
+check "the agent copies nothing from /etc/secretsync/agent/ with LoadCredential= (stale after a reload)" \
+  bash -c "! grep -qE '^LoadCredential[A-Za-z]*=[^:]*:/etc/secretsync/agent/' '$AGENT_UNIT'"
+check "the agent's ExecStart= reads nothing from \$CREDENTIALS_DIRECTORY" \
+  bash -c "! grep -q 'CREDENTIALS_DIRECTORY' <<<'$agent_exec'"
+check "systemctl reload sends SIGHUP" grep -qx 'ExecReload=/bin/kill -HUP $MAINPID' "$AGENT_UNIT"
+check "the agent serves the example deployment's config" \
+  [ "$(agent_flag deployment_configs)" = /etc/secretsync/glitchtip.textproto ]
+# The config both the timer and the agent read names one token cache and one
+# output: in the agent's namespace those must be writable, and its own.
+cache_dir=$(dirname "$(sed -n 's/^ *token_cache_file: "\(.*\)"/\1/p' "$EXAMPLE/secretsync.textproto")")
+output_dir=$(dirname "$(sed -n 's/^output_path: "\(.*\)"/\1/p' "$EXAMPLE/secretsync.textproto")")
+agent_state=/var/lib/$(unit_values "$AGENT_UNIT" StateDirectory)
+check "the agent has its own state folder, 0700" \
+  bash -c "[ '$agent_state' != /var/lib/ ] && [ '$agent_state' != /var/lib/secretsync ] && [ '$(unit_values "$AGENT_UNIT" StateDirectoryMode)' = 0700 ]"
+check "the config's token cache folder ($cache_dir) is the agent's state folder in its namespace" \
+  bash -c "[ '$cache_dir' = '$agent_state' ] || grep -qx 'BindPaths=$agent_state:$cache_dir' '$AGENT_UNIT'"
+agent_rw=$(unit_values "$AGENT_UNIT" ReadWritePaths | tr ' ' '\n')
+check "the agent may write the config's output folder ($output_dir)" grep -qx -- "$output_dir" <<<"$agent_rw"
+# The restart request folder: one path in the agent's unit, the path unit,
+# the root service and tmpfiles.d, and the tmpfiles line gives the agent's group.
+request_dir=$(unit_values "$RESTART_PATH" PathExistsGlob)
+check "the path unit watches *.req in /run/secretsync/restart/<deployment>" \
+  [ "$request_dir" = "/run/secretsync/restart/$INSTANCE/*.req" ]
+request_dir=${request_dir%/*.req}
+check "the agent may write the request folder" grep -qx -- "$request_dir" <<<"$agent_rw"
+check "the root service may remove requests, and write nothing else" \
+  [ "$(unit_values "$RESTART_UNIT" ReadWritePaths)" = "$request_dir" ]
+check "tmpfiles.d makes the request folder root:<agent group> 0770" \
+  grep -qx "d $request_dir 0770 root $(unit_values "$AGENT_UNIT" Group) -" "$TMPFILES"
+check "the root service runs the restart script for its instance" \
+  [ "$(unit_values "$RESTART_UNIT" ExecStart)" = "/usr/local/lib/secretsync/secretsync-restart $INSTANCE" ]
+check "the sync unit may drop a request too (same config), when the folder exists" \
+  grep -qx -- "-$request_dir" <(unit_values "$UNIT" ReadWritePaths | tr ' ' '\n')
+for u in "$AGENT_UNIT" "$RESTART_UNIT"; do
+  check "${u##*/} keeps no capability it does not need" \
+    bash -c "grep -qE '^CapabilityBoundingSet=(CAP_DAC_READ_SEARCH)?\$' '$u' && grep -qx 'NoNewPrivileges=yes' '$u' && grep -qx 'ProtectSystem=strict' '$u'"
+done
+
 # 2. What the runbook lays out: config, template, credentials, deployment folder.
 mkdir -p "$ROOT/etc/secretsync" "$ROOT/opt/glitchtip"
 map_paths <"$EXAMPLE/secretsync.textproto" |
