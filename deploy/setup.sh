@@ -11,6 +11,7 @@ packages=(
   openssl curl jq gettext-base python3 python3-grpcio python3-protobuf hyperfine util-linux
   systemd  # systemd-analyze verify in tests/e2e:systemd_unit_test
   clang-14 libclang-rt-14-dev  # --config=fuzz: clang and libFuzzer (tests/fuzz)
+  dpkg-dev help2man lintian debootstrap binutils  # the Debian package and its test (deploy/debian, tests/deb)
 )
 
 missing=()

@@ -16,6 +16,7 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "lib/base/build_info.h"
 #include "lib/base/exit_codes.h"
 
 namespace secretsync {
@@ -54,7 +55,7 @@ void ParseToolFlags(int argc, char** argv, absl::string_view usage,
     return absl::StrContains(path, *flags_file_filter) || absl::StrContains(path, "_main.cc");
   };
   config.contains_helpshort_flags = config.contains_help_flags;
-  config.version_string = [] { return std::string("secretsync 0.1.0\n"); };
+  config.version_string = [] { return VersionLine(); };
   config.normalize_filename = [](absl::string_view f) { return std::string(f); };
   absl::SetFlagsUsageConfig(config);
   absl::SetProgramUsageMessage(absl::StrCat(usage, "\n", ExitCodeHelp()));
