@@ -7,14 +7,14 @@
 # deploy/debian/BUILD.bazel; see docs/packaging.md.
 set -euo pipefail
 
-usage() { echo "usage: build_deb.sh --package NAME --out FILE --version-file F --copyright F --changelog F --binaries 'B...' [--dlopen SONAME=PREFIX --postinst F --postrm F --units 'U...' --cron 'C...' --libexec 'L...' --example-config F --example-template F --docs 'D...']" >&2; exit 64; }
+usage() { echo "usage: build_deb.sh --package NAME --out FILE --version-file F --copyright F --changelog F --binaries 'B...' [--dlopen SONAME=PREFIX --postinst F --postrm F --units 'U...' --cron 'C...' --restart 'R...' --example-config F --example-template F --docs 'D...']" >&2; exit 64; }
 package= out= version_file= copyright= changelog= postinst= postrm= example_config= example_template=
-binaries= units= cron= libexec= docs= dlopen=
+binaries= units= cron= restart= docs= dlopen=
 while [ $# -gt 0 ]; do
   case $1 in
     --package) package=$2;; --out) out=$2;; --version-file) version_file=$2;;
     --copyright) copyright=$2;; --changelog) changelog=$2;; --postinst) postinst=$2;; --postrm) postrm=$2;;
-    --binaries) binaries=$2;; --dlopen) dlopen=$2;; --units) units=$2;; --cron) cron=$2;; --libexec) libexec=$2;; --docs) docs=$2;;
+    --binaries) binaries=$2;; --dlopen) dlopen=$2;; --units) units=$2;; --cron) cron=$2;; --restart) restart=$2;; --docs) docs=$2;;
     --example-config) example_config=$2;; --example-template) example_template=$2;;
     *) usage;;
   esac
@@ -68,10 +68,20 @@ for u in $units; do
   install -d -m 755 "$root/lib/systemd/system"
   packaged_paths <"$u" >"$root/lib/systemd/system/$(basename "$u")"
 done
-for l in $libexec; do
-  install -d -m 755 "$root/usr/lib/secretsync"
-  packaged_paths <"$l" >"$root/usr/lib/secretsync/$(basename "$l")"
-  chmod 755 "$root/usr/lib/secretsync/$(basename "$l")"
+conffiles=()
+# The restart helper (docs/agent.md): its two scripts, the tmpfiles.d entry
+# for the request folders, and the example allow-list as a conffile.
+for r in $restart; do
+  case $r in
+    *.tmpfiles) install -d -m 755 "$root/usr/lib/tmpfiles.d"
+                packaged_paths <"$r" >"$root/usr/lib/tmpfiles.d/secretsync-restart.conf";;
+    *.services) install -d -m 755 "$root/etc/secretsync/restart"
+                install -m 644 "$r" "$root/etc/secretsync/restart/$(basename "$r")"
+                conffiles+=("/etc/secretsync/restart/$(basename "$r")");;
+    *) install -d -m 755 "$root/usr/lib/secretsync"
+       packaged_paths <"$r" >"$root/usr/lib/secretsync/$(basename "$r")"
+       chmod 755 "$root/usr/lib/secretsync/$(basename "$r")";;
+  esac
 done
 for c in $cron; do
   case $c in
@@ -81,7 +91,6 @@ for c in $cron; do
        chmod 755 "$root/usr/lib/secretsync/$(basename "$c")";;
   esac
 done
-conffiles=()
 if [ -n "$example_config" ]; then
   install -d -m 750 "$root/etc/secretsync"
   install -m 644 "$example_config" "$root/etc/secretsync/glitchtip.textproto"
