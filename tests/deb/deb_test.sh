@@ -129,8 +129,10 @@ server_pid=$!
 for _ in $(seq 1 200); do grep -q '^listening on ' "$work/devserver.out" 2>/dev/null && break; sleep 0.05; done
 url=$(sed -n 's/^listening on //p' "$work/devserver.out" | head -n1)
 [ -n "$url" ] || die "the dev server did not start"
+# keygen on a copy of the demo config: its token cache lands beside it.
+cp deploy/examples/glitchtip/demo.textproto deploy/examples/glitchtip/.env.template "$work/"
 (cd "$work" && INFISICAL_UNIVERSAL_AUTH_CLIENT_ID=demo-client-id INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET=demo-client-secret \
-  "$bin/keygen" --config="$repo/deploy/examples/glitchtip/demo.textproto" --site-url="$url" --push >/dev/null 2>&1) \
+  "$bin/keygen" --config="$work/demo.textproto" --site-url="$url" --push >/dev/null 2>&1) \
   || die "keygen --push against the dev server"
 creds() {  # creds DIR: the client id and secret as systemd credentials
   install -d -m 700 "$1"
