@@ -2,7 +2,8 @@
 # Runs the whole secretsync test suite: installs missing packages, builds
 # everything, runs every Bazel test (unit, contract, integration, end-to-end;
 # they start their own dev servers on 127.0.0.1 and stop them), then the
-# sanitizer build of the tests, then a 30-second libFuzzer smoke run of each
+# sanitizer build of the tests, then the Debian package's install test
+# (tests/deb), then a 30-second libFuzzer smoke run of each
 # fuzz target (tests/fuzz, docs/fuzzing.md). Prints "N passed, N failed" last.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -40,6 +41,17 @@ if [ "$tests_rc" -eq 0 ]; then  # the agent is multi-threaded: its tests also ru
 fi
 [ "$rc" -ne 0 ] || rc=$tests_rc
 
+# The Debian package (tests/deb/deb_test.sh, docs/packaging.md): lintian,
+# then install, use, remove and purge in a fresh debootstrap root.
+echo "== Debian package (build, lintian, install into a fresh Debian 12 root)" >&2
+deb_rc=0
+deb_out=$(bash tests/deb/deb_test.sh 2>&1) || deb_rc=$?
+echo "$deb_out" >&2
+deb_passed=$(echo "$deb_out" | grep -c '^ok ')
+deb_failed=$(echo "$deb_out" | grep -c '^FAIL ')
+if [ "$deb_rc" -ne 0 ] && [ "$deb_failed" -eq 0 ]; then deb_failed=1; fi
+[ "$deb_failed" -eq 0 ] || [ "$rc" -ne 0 ] || rc=1
+
 # Fuzz smoke runs: each target 30 s on a fresh copy of its corpus (and saved
 # regressions); a crash is saved under tests/fuzz/regressions/<target>/.
 fuzz_passed=0
@@ -59,8 +71,8 @@ else
 fi
 [ "$fuzz_failed" -eq 0 ] || [ "$rc" -ne 0 ] || rc=1
 
-passed=$(( $(grep -cE '^//.* PASSED' "$log") + lint_passed + fuzz_passed ))
-failed=$(( $(grep -cE '^//.* (FAILED|TIMEOUT|NO STATUS|FAILED TO BUILD)' "$log") + lint_failed + fuzz_failed ))
+passed=$(( $(grep -cE '^//.* PASSED' "$log") + lint_passed + deb_passed + fuzz_passed ))
+failed=$(( $(grep -cE '^//.* (FAILED|TIMEOUT|NO STATUS|FAILED TO BUILD)' "$log") + lint_failed + deb_failed + fuzz_failed ))
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi  # a build error is a failure
 echo "$passed passed, $failed failed"
 exit "$rc"
