@@ -159,16 +159,3 @@ absl::StatusOr<RunningServer> StartAgentServer(const ServerSpec& spec, grpc::Ser
 
 }  // namespace agent
 }  // namespace secretsync
-
-#if defined(__SANITIZE_THREAD__)
-// ThreadSanitizer builds only. Debian's gRPC core is not instrumented, so
-// TSan cannot see the synchronisation between a callback-API handler (the
-// health service's) filling a call's ops on one gRPC thread and the
-// completion finalizing them on another; the ops' header-inlined code is
-// instrumented and reported as a race. These are gRPC's internals, not ours.
-extern "C" const char* __tsan_default_suppressions() {
-  return "race:grpc::internal::CallOpSet\n"
-         "race:grpc::internal::CallbackWithSuccessTag\n"
-         "race:grpc::internal::CallbackUnaryHandler\n";
-}
-#endif
