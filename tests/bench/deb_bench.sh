@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # deb_bench: the Debian package against the Bazel opt build (issue L):
 # the package's size, each installed binary's size next to the same tool from
-# `bazel build --config=opt` (BENCH_CONFIG), and start-up time, interleaved
+# the package rule's own `-c opt` build, and start-up time, interleaved
 # (A,B,B,A,...): `--version` (flag parsing and process start only) and
 # `keygen --format=hex --bytes=32` (a whole one-shot run). Goal: the installed
 # package <= 15 MB.
@@ -18,25 +18,29 @@ RUNS=${RUNS:-100}
 [ "$RUNS" -ge 1 ] && [ "$RUNS" -le 10000 ] || { echo "RUNS must be 1..10000" >&2; exit 64; }
 work=$(mktemp -d -t deb-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-cfg=${BENCH_CONFIG:-opt}
 tools="sync rotate keygen agent fanout"
 
-(cd "$BENCH_REPO" && bazel build --config="$cfg" $(printf '//tools:%s ' $tools) \
-  && bazel build //deploy/debian:secretsync_deb) >"$work/build.log" 2>&1 \
-  || { tail -n 30 "$work/build.log" >&2; echo "bench: bazel build failed" >&2; exit 1; }
-opt=$(cd "$BENCH_REPO" && bazel info --config="$cfg" bazel-bin 2>/dev/null)/tools
-deb_bin=$(cd "$BENCH_REPO" && bazel info bazel-bin 2>/dev/null)/deploy/debian/secretsync.deb
+# The baseline is the package rule's own -c opt build of the tools (before
+# build_deb.sh strips them): the same binaries `bazel build --config=opt`
+# makes, without compiling everything a second time.
+(cd "$BENCH_REPO" && bazel build --show_result=10 //deploy/debian:production_binaries //deploy/debian:secretsync_deb) \
+  >"$work/build.log" 2>&1 || { tail -n 30 "$work/build.log" >&2; echo "bench: bazel build failed" >&2; exit 1; }
+out=$(cd "$BENCH_REPO" && bazel info output_path 2>/dev/null)
 mkdir -p "$work/opt" "$work/root"
-for t in $tools; do cp "$opt/$t" "$work/opt/"; done
-cp "$deb_bin" "$work/secretsync.deb"
+for t in $tools; do
+  f=$(sed -n "s#^  bazel-out/\(.*/bin/tools/$t\)\$#\1#p" "$work/build.log")
+  [ -n "$f" ] || { echo "bench: no opt build of $t in the build output" >&2; exit 1; }
+  cp "$out/$f" "$work/opt/$t"
+done
+cp "$BENCH_REPO/bazel-bin/deploy/debian/secretsync.deb" "$work/secretsync.deb"
 dpkg-deb -x "$work/secretsync.deb" "$work/root"
 
 mb() { awk -v b="$1" 'BEGIN { printf "%.2f", b / 1000000 }'; }
 deb_bytes=$(stat -c %s "$work/secretsync.deb")
 installed_kb=$(dpkg-deb -f "$work/secretsync.deb" Installed-Size)
-echo "deb_bench: the Debian package vs the Bazel $cfg build"
+echo "deb_bench: the Debian package vs the Bazel -c opt build"
 echo "  package file: $(mb "$deb_bytes") MB; Installed-Size: $(mb $((installed_kb * 1024))) MB"
-printf '  %-10s %14s %14s %8s\n' tool "bazel $cfg MB" "packaged MB" ratio
+printf '  %-10s %14s %14s %8s\n' tool "bazel opt MB" "packaged MB" ratio
 total_opt=0 total_pkg=0
 for t in $tools; do
   a=$(stat -c %s "$work/opt/$t") b=$(stat -c %s "$work/root/usr/bin/secretsync-$t")
