@@ -16,6 +16,7 @@
 #   client_list_bench.sh  listing 50 / 10,000 secrets vs curl
 #   rotate_bench.sh       the rotation window and failed logins during 20 rotations
 #   agent_bench.sh        fan-out to 100 real agents, agent idle RSS and wakeups
+#   agent_waiters_bench.sh  agent threads and RSS with 1,000 callers waiting on one held sync
 #   deb_bench.sh          the Debian package: sizes and start-up vs the opt build
 # Reports; exits non-zero only when a script fails to run (a missed goal is a
 # figure, not a failure). Never prints secret values (the scripts don't).
@@ -38,7 +39,7 @@ bazel build --config=bench //tools:keygen //tools:sync //tools:devserver >"$logs
 
 rc=0
 declare -A status
-all_scripts="keygen_bench.sh sync_bench.sh client_list_bench.sh rotate_bench.sh agent_bench.sh deb_bench.sh"
+all_scripts="keygen_bench.sh sync_bench.sh client_list_bench.sh rotate_bench.sh agent_bench.sh agent_waiters_bench.sh deb_bench.sh"
 for script in $all_scripts; do
   if [[ " ${BENCH_SCRIPTS:-$all_scripts} " != *" $script "* ]]; then
     status[$script]="skipped (BENCH_SCRIPTS)"
@@ -99,6 +100,10 @@ fi
 if [ -f "$logs/agent_bench.log" ]; then
   echo "  agent_bench (fan-out, idle agent):"
   grep -E '^(fan-out to|idle agent)' "$logs/agent_bench.log" | sed 's/^/    /'
+fi
+if [ -f "$logs/agent_waiters_bench.log" ]; then
+  echo "  agent_waiters_bench (threads and RSS):"
+  grep -E '^(idle agent|[0-9]+ callers waiting|reports:)' "$logs/agent_waiters_bench.log" | sed 's/^/    /'
 fi
 if [ -f "$logs/sync_bench.log" ]; then
   echo "  sync_bench scaling summary:"
