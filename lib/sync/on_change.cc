@@ -2,6 +2,9 @@
 // marker that makes a failed or interrupted command be retried by the next run.
 #include "lib/sync/on_change.h"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <set>
 #include <utility>
 
@@ -64,6 +67,27 @@ absl::Status WriteMarker(const config::Deployment& d, Filesystem& fs,
   fileio::WriteOptions options;
   options.preferred_owner = DeploymentFileOwner(d, fs);
   return fileio::WriteFileAtomically(fs, PendingOnChangePath(d), text, options);
+}
+
+// The command line that runs `command` as the deployment's configured owner
+// when this process is root: root's runs (timer, cron) and the owner's own
+// runs (the agent's user) then run the command with the same rights and leave
+// files the other can replace. Unchanged when no owner (or root) is
+// configured, or when this process is not root. setpriv (util-linux, always
+// installed on Debian) drops the ids after posix_spawn, which cannot.
+std::vector<std::string> AsDeploymentOwner(const config::Deployment& d,
+                                           std::vector<std::string> command) {
+  if (geteuid() != 0 || !d.owner.has_value() || *d.owner == 0) return command;
+  struct passwd entry;
+  struct passwd* found = nullptr;
+  char buffer[4096];
+  getpwuid_r(*d.owner, &entry, buffer, sizeof(buffer), &found);
+  gid_t gid = d.group.has_value() ? *d.group : (found != nullptr ? found->pw_gid : *d.owner);
+  std::vector<std::string> argv = {"/usr/bin/setpriv", absl::StrCat("--reuid=", *d.owner),
+                                   absl::StrCat("--regid=", gid),
+                                   found != nullptr ? "--init-groups" : "--clear-groups", "--"};
+  argv.insert(argv.end(), command.begin(), command.end());
+  return argv;
 }
 
 }  // namespace
@@ -130,7 +154,9 @@ absl::Status RunOnChange(const config::Deployment& d, OnChangeRequest request, S
   if (!marked.ok()) log.Warn("sync.pending_command_not_recorded").Field("why", marked.message());
   FailpointFromEnvironment(sys.env)("on_change_started");
 
-  const std::vector<std::string> argv(on_change.command().begin(), on_change.command().end());
+  const std::vector<std::string> command(on_change.command().begin(),
+                                         on_change.command().end());
+  const std::vector<std::string> argv = AsDeploymentOwner(d, command);
   const std::map<std::string, std::string> env =
       CommandEnvironment(d, sys.env,
                          {{"SECRETSYNC_CHANGED", BoundedNames(request.changed)},
@@ -142,7 +168,7 @@ absl::Status RunOnChange(const config::Deployment& d, OnChangeRequest request, S
 
   absl::Status failure;
   if (!result.ok()) {
-    failure = Annotate(result.status(), absl::StrCat("on-change command ", argv[0]));
+    failure = Annotate(result.status(), absl::StrCat("on-change command ", command[0]));
   } else {
     report.set_ran(true);
     report.set_exit_code(result->exit_code);
@@ -152,10 +178,10 @@ absl::Status RunOnChange(const config::Deployment& d, OnChangeRequest request, S
         .Field("timed_out", result->timed_out ? "true" : "false");
     if (result->timed_out) {
       failure = absl::DeadlineExceededError(absl::StrCat(
-          "on-change command ", argv[0], " timed out after ", on_change.timeout_seconds(), "s"));
+          "on-change command ", command[0], " timed out after ", on_change.timeout_seconds(), "s"));
     } else if (result->exit_code != 0) {
       failure = absl::AbortedError(
-          absl::StrCat("on-change command ", argv[0], " exited with ", result->exit_code));
+          absl::StrCat("on-change command ", command[0], " exited with ", result->exit_code));
     }
   }
   if (failure.ok()) {

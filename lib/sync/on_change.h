@@ -58,7 +58,10 @@ std::map<std::string, std::string> CommandEnvironment(
 // SECRETSYNC_TEST_FAILPOINT=after:on_change_started (lib/base/failpoint.h)
 // kills the process right after it. On success the marker is removed; on
 // failure it is kept with the attempt counted and the error, tagged with exit
-// code 79, names the services to restart by hand.
+// code 79, names the services to restart by hand. When this process is root
+// and the config names an `owner` other than root, the command runs as that
+// owner (and `group`, else the owner's primary group) through
+// /usr/bin/setpriv, so root's runs and the owner's own runs act alike.
 absl::Status RunOnChange(const config::Deployment& d, OnChangeRequest request, System& sys,
                          v1::CommandReport& report);
 

@@ -152,6 +152,24 @@ TEST_F(SyncCommandTest, FirstSyncWritesQuotedEnvWithMode0600) {
   EXPECT_EQ(commands_.calls[0].timeout, absl::Seconds(9));
 }
 
+TEST_F(SyncCommandTest, RootRunsTheCommandAsTheConfiguredOwner) {
+  users_ = MapUserDirectory({{"nobody", 65534}}, {{"nogroup", 65534}});
+  std::string config = ReadAll(dir_ + "/config.textproto");
+  WriteAll(dir_ + "/config.textproto", config + "owner: \"nobody\"\ngroup: \"nogroup\"\n");
+  Outcome r = Sync();
+  if (geteuid() == 0) {  // CI runs as root: the ids are dropped before the command
+    ASSERT_EQ(r.code, 0) << r.err;
+    ASSERT_EQ(commands_.calls.size(), 1u);
+    EXPECT_THAT(commands_.calls[0].argv,
+                ElementsAre("/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                            ::testing::_, "--", "deploy", "--now"));
+  } else {  // a non-root run cannot change ids: any command runs as it is
+    for (const auto& call : commands_.calls) {
+      EXPECT_THAT(call.argv, ElementsAre("deploy", "--now"));
+    }
+  }
+}
+
 TEST_F(SyncCommandTest, SecondSyncWithoutChangeWritesNothingAndRunsNothing) {
   ASSERT_EQ(Sync().code, kExitOk);
   auto renames = [this] {

@@ -34,7 +34,7 @@ output_path: ".env"
 owner: "nobody"
 backup: true
 on_change {
-  command: ["/bin/sh", "-c", "echo \"\$SECRETSYNC_CHANGED\" >> ran.log"]
+  command: ["/bin/sh", "-c", "echo \"\$SECRETSYNC_CHANGED\" >> ran.log; id -un > ran-as.txt"]
   timeout_seconds: 10
 }
 secrets { name: "SECRET_KEY" rotation { restart_services: ["web"] } }
@@ -56,6 +56,10 @@ for f in .env .env.lock .env.lock.changed; do
   check "root's sync gives $f to the folder's owner" owned_by_nobody "$work/$f"
 done
 check ".env is mode 600" [ "$(stat -c %a "$work/.env")" = 600 ]
+# The command's own new files: root's run drops to the configured owner, so
+# the owner's later runs can replace them (M-review.sh's on-change does this).
+check "root's run executes the on-change command as the configured owner" \
+  bash -c "[ \"\$(cat '$work/ran-as.txt')\" = nobody ] && [ \"\$(stat -c %U '$work/ran-as.txt')\" = nobody ]"
 
 set_secret SECRET_KEY "canary-owner-e2e-v2-0f3c"
 as_nobody
