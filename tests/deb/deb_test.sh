@@ -22,6 +22,7 @@ failed=0
 check() {  # check "description" command...
   if "${@:2}"; then passed=$((passed + 1)); echo "ok   $1"; else failed=$((failed + 1)); echo "FAIL $1"; fi
 }
+quiet() { "$@" >/dev/null; }  # check "..." quiet cmd: the command's output, not the check's line, is dropped
 finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
 die() { failed=$((failed + 1)); echo "FAIL $1"; finish; }
 
@@ -104,7 +105,7 @@ cp "$deb" "$root/tmp/"
 in_root apt-get install -y -qq "./tmp/$(basename "$deb")" >>"$work/apt.log" 2>&1
 check "apt install ./$(basename "$deb") succeeds in a fresh Debian 12 root" [ $? -eq 0 ] || tail -20 "$work/apt.log"
 for t in sync rotate keygen agent fanout; do
-  check "secretsync-$t --help exits 0 in the root" in_root "/usr/bin/secretsync-$t" --help >/dev/null
+  check "secretsync-$t --help exits 0 in the root" quiet in_root "/usr/bin/secretsync-$t" --help
 done
 check "secretsync-sync --version prints VERSION and the commit" \
   bash -c "chroot '$root' /usr/bin/secretsync-sync --version | grep -qE '^secretsync $version \\(commit [0-9a-f]{7,}(-dirty)?\\)$'"
@@ -117,7 +118,7 @@ verify_rc=$?
 sed 's/^/     /' "$work/verify.out"
 check "systemd-analyze verify accepts every installed unit" [ "$verify_rc" -eq 0 ]
 check "no unit is enabled by the install" bash -c "! ls '$root'/etc/systemd/system/*.wants/secretsync-* 2>/dev/null | grep -q ."
-check "the agent's system user exists" in_root getent passwd secretsync-agent >/dev/null
+check "the agent's system user exists" quiet in_root getent passwd secretsync-agent
 check "/etc/secretsync is 0750 root:secretsync-agent" \
   [ "$(chroot "$root" stat -c '%a %U:%G' /etc/secretsync)" = "750 root:secretsync-agent" ]
 check "the example config is a conffile" bash -c "dpkg-deb -e '$deb' '$work/ctl' && grep -qx /etc/secretsync/glitchtip.textproto '$work/ctl/conffiles'"
@@ -167,7 +168,7 @@ in_root apt-get remove -y -qq secretsync >>"$work/apt.log" 2>&1
 check "apt remove succeeds" [ $? -eq 0 ]
 check "after remove, no binary is left" bash -c "! ls '$root'/usr/bin/secretsync-* 2>/dev/null | grep -q ."
 check "after remove, the conffiles stay" [ -f "$root/etc/secretsync/glitchtip.textproto" ]
-check "after remove, the agent user stays" in_root getent passwd secretsync-agent >/dev/null
+check "after remove, the agent user stays" quiet in_root getent passwd secretsync-agent
 in_root apt-get purge -y -qq secretsync >>"$work/apt.log" 2>&1
 check "apt purge succeeds" [ $? -eq 0 ]
 check "after purge, the agent user is gone" bash -c "! chroot '$root' getent passwd secretsync-agent"
