@@ -13,8 +13,13 @@ absl::StatusOr<std::optional<std::string>> PendingRotationReason(
     const std::vector<infisical::SecretRecord>& secrets, Filesystem& fs) {
   for (const std::string& journal :
        {config::RotationJournalPath(d, name), config::LegacyRotationJournalPath(d, name)}) {
-    SS_ASSIGN_OR_RETURN(FileInfo info, fs.Stat(journal));
-    if (info.exists) return std::optional<std::string>(absl::StrCat("journal ", journal));
+    absl::StatusOr<FileInfo> info = fs.Stat(journal);
+    // root's rotate keeps its state folder 0700: the deployment owner's own
+    // runs (the agent) cannot search it. They rely on <NAME>__PENDING below,
+    // which exists for as long as a rotation can leave a mixed pair.
+    if (absl::IsPermissionDenied(info.status())) continue;
+    SS_RETURN_IF_ERROR(info.status());
+    if (info->exists) return std::optional<std::string>(absl::StrCat("journal ", journal));
   }
   const std::string pending = config::PendingSecretName(name);
   for (const infisical::SecretRecord& r : secrets) {

@@ -23,7 +23,10 @@ namespace sync {
 // "<NAME>__PENDING exists in Infisical"), or nullopt when none is: the
 // deployment's rotation journal for the name exists (config::
 // RotationJournalPath, or the old-style path), or `<NAME>__PENDING` is among
-// `secrets`. Errors of `fs` (Stat). Reads nothing but the journal's metadata.
+// `secrets`. A journal in a state folder this user may not search (root's
+// 0700 folder, seen from the agent's user) is not seen; the __PENDING secret,
+// staged before anything changes and deleted last, still is. Other errors of
+// `fs` (Stat). Reads nothing but the journal's metadata.
 absl::StatusOr<std::optional<std::string>> PendingRotationReason(
     const config::Deployment& d, absl::string_view name,
     const std::vector<infisical::SecretRecord>& secrets, Filesystem& fs);

@@ -61,6 +61,9 @@ check ".env is mode 600" [ "$(stat -c %a "$work/.env")" = 600 ]
 check "root's run executes the on-change command as the configured owner" \
   bash -c "[ \"\$(cat '$work/ran-as.txt')\" = nobody ] && [ \"\$(stat -c %U '$work/ran-as.txt')\" = nobody ]"
 
+# root's rotate leaves its state folder 0700: the owner's sync cannot look
+# for a journal in it, and relies on Infisical's <NAME>__PENDING instead.
+install -d -m 700 "$work/.secretsync-rotate"
 set_secret SECRET_KEY "canary-owner-e2e-v2-0f3c"
 as_nobody
 check "then the folder owner's sync of a change succeeds (rc $rc: $(tail -n1 "$T/err"))" [ "$rc" -eq 0 ]
