@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <sstream>
+#include <chrono>
 #include <string>
 #include <thread>
 
@@ -30,6 +31,11 @@ std::string MakeTestPki();
 // Reads a whole file (test helper; aborts the test on error via ADD_FAILURE).
 std::string ReadTestFile(const std::string& path);
 void WriteTestFile(const std::string& path, const std::string& text);
+
+// A call deadline far enough away for a loaded machine (20 s from now).
+inline std::chrono::system_clock::time_point Soon() {
+  return std::chrono::system_clock::now() + std::chrono::seconds(20);
+}
 
 // A log sink on std::mutex (TSan cannot see Debian's absl::Mutex).
 class LinesSink : public LogSink {

@@ -24,14 +24,11 @@ namespace {
 using ::secretsync::agent::testing::InProcessAgent;
 using ::secretsync::agent::testing::MakeTestPki;
 using ::secretsync::agent::testing::MtlsOptions;
+using ::secretsync::agent::testing::Soon;
 using ::secretsync::agent::testing::TlsChannel;
 using ::secretsync::agent::testing::TlsStub;
 using ::secretsync::agent::testing::WriteTestFile;
 using secretsync::v1::SyncReport;
-
-std::chrono::system_clock::time_point Soon() {
-  return std::chrono::system_clock::now() + std::chrono::seconds(20);
-}
 
 grpc::Status CallSync(secretsync::v1::Agent::Stub& stub) {
   grpc::ClientContext ctx;

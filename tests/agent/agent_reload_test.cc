@@ -22,13 +22,10 @@ using ::secretsync::agent::testing::InProcessAgent;
 using ::secretsync::agent::testing::MakeTestPki;
 using ::secretsync::agent::testing::MtlsOptions;
 using ::secretsync::agent::testing::ReadTestFile;
+using ::secretsync::agent::testing::Soon;
 using ::secretsync::agent::testing::TlsChannel;
 using ::secretsync::agent::testing::TlsStub;
 using ::secretsync::agent::testing::WriteTestFile;
-
-std::chrono::system_clock::time_point Soon() {
-  return std::chrono::system_clock::now() + std::chrono::seconds(20);
-}
 
 // The PEM certificate the agent presents on a new connection.
 std::string ServedCertificate(const std::string& target, const std::string& pki) {
