@@ -77,7 +77,7 @@ class FanoutProcessesTest(unittest.TestCase):
         p = lambda n: os.path.join(self.pki, n)
         return self.run_fanout(["--hosts-file=" + hosts_file, "--ca-file=" + p("ca.pem"),
                                 "--tls-cert-file=" + p("client.pem"),
-                                "--tls-key-file=" + p("client.key"), "--deadline=10s"]
+                                "--tls-key-file=" + p("client.key"), "--deadline=60s"]
                                + list(extra))
 
     def test_mixed_fleet_rows_and_exit_status(self):
