@@ -60,7 +60,8 @@ std::string ExitCodeHelp() {
          "  77  authentication or permission refused\n"
          "  78  bad deployment config\n"
          "  79  output written but the on-change command failed\n"
-         "  80  a rotation is pending (interrupted or unresolved): run rotate --resume\n";
+         "  80  a rotation is pending (interrupted or unresolved): run rotate --resume\n"
+         "  81  the change was rolled back: the application was unhealthy with it\n";
 }
 
 }  // namespace secretsync

@@ -21,6 +21,7 @@ enum ExitCode : int {
   kExitConfig = 78,       // EX_CONFIG: bad deployment config
   kExitOnChangeFailed = 79,  // the .env was written but the on-change command failed
   kExitRotationPending = 80,  // a rotation is pending: run rotate --resume
+  kExitRolledBack = 81,   // the change was rolled back: the application was unhealthy with it
 };
 
 // Tags `status` with the exit code it must give, for the cases the status
