@@ -38,8 +38,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# 1. Build.
-bazel build --config=ci //deploy/debian:secretsync_deb //deploy/debian:secretsync_devserver_deb \
+# 1. Build. SECRETSYNC_DEB_OPTIMIZE=0 (the CI suite) packages the binaries the
+# test stage already built instead of an opt build of its own (defs.bzl).
+deb_flags=()
+[ "${SECRETSYNC_DEB_OPTIMIZE:-1}" != 0 ] || deb_flags+=(--//deploy/debian:optimize=false)
+bazel build --config=ci "${deb_flags[@]}" //deploy/debian:secretsync_deb //deploy/debian:secretsync_devserver_deb \
   //tools:devserver //tools:keygen //tools:sync >"$work/build.log" 2>&1 \
   || { tail -30 "$work/build.log"; die "bazel build //deploy/debian:secretsync_deb"; }
 version=$(tr -d '[:space:]' <VERSION)
