@@ -13,9 +13,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
-#include "google/protobuf/util/json_util.h"
 #include "lib/base/exit_codes.h"
 #include "lib/base/failpoint.h"
 #include "lib/base/log.h"
@@ -29,6 +27,7 @@
 #include "lib/rotate/postgres_target.h"
 #include "lib/rotate/rotate_health.h"
 #include "lib/rotate/rotate_inputs.h"
+#include "lib/rotate/rotate_report.h"
 #include "lib/rotate/settle.h"
 #include "lib/rotate/state_folder.h"
 #include "lib/rotate/store_side.h"
@@ -475,31 +474,7 @@ int Runner::Run() {
   } else {
     log_.Info("rotate.done").Field("ms", report_.duration_ms());
   }
-  if (o_.json) {
-    std::string json;
-    google::protobuf::util::JsonPrintOptions jo;
-    jo.always_print_primitive_fields = true;
-    jo.preserve_proto_field_names = true;
-    if (google::protobuf::util::MessageToJsonString(report_, &json, jo).ok()) out_ << json << "\n";
-    return code;
-  }
-  for (const RotateReport::Secret& r : report_.secrets()) {
-    out_ << "rotate: " << r.name() << " (" << r.kind() << "): " << r.outcome() << "\n";
-  }
-  if (report_.synced()) {
-    out_ << "rotate: synced " << last_sync_.output_path() << ": changed "
-         << (last_sync_.changed().empty() ? "-" : absl::StrJoin(last_sync_.changed(), ","))
-         << "\n";
-    if (last_sync_.command().ran()) {
-      out_ << "rotate: on-change command exited " << last_sync_.command().exit_code() << "\n";
-    }
-  }
-  const v1::HealthReport& h = report_.health();
-  if (h.outcome() != v1::HEALTH_NOT_CHECKED) {
-    out_ << "rotate: health check " << h.check() << ": " << v1::HealthOutcome_Name(h.outcome())
-         << (h.detail().empty() ? "" : absl::StrCat(" (", h.detail(), ")")) << "\n";
-  }
-  if (s.ok() && report_.secrets().empty()) out_ << "rotate: nothing to do\n";
+  PrintRotateReport(report_, last_sync_, o_.json, s.ok(), out_);
   return code;
 }
 
