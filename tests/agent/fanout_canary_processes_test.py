@@ -3,7 +3,7 @@ dev server as Infisical, mTLS on 127.0.0.1): the canary's change fails, so
 no other host is started: their .env files stay byte-identical with the same
 mtime, their on-change commands never run and GetStatus says they never
 synced. Then a canary that passes lets the rest go. No secret value in any
-output.
+output. `fanout --help` documents --canary and exit 81.
 
 Usage: fanout_canary_processes_test.py AGENT FANOUT DEVSERVER MAKE_CERTS SEED
        TEMPLATE AGENT_PROTO REPORT_PROTO
@@ -125,6 +125,13 @@ on_change { command: [%s] timeout_seconds: 10 }
         for v in VALUES:
             self.assertNotIn(v.encode(), reply.SerializeToString())
         return reply.deployments[0]
+
+    def test_help_documents_the_canary_and_exit_81(self):
+        r = subprocess.run([FANOUT, "--help"], capture_output=True, text=True, timeout=60)
+        text = r.stdout + r.stderr
+        for want in ["--canary=N syncs the first N hosts", "--require_health", "else 81 (a",
+                     "outside 0..number of hosts"]:
+            self.assertIn(want, text)
 
     def test_a_failed_canary_leaves_every_other_host_untouched_then_a_good_one_goes_on(self):
         r = self.fanout(self.hosts, "--canary=1", "--json")
