@@ -18,6 +18,9 @@ ABSL_FLAG(bool, check, false,
           "no network, no writes");
 ABSL_FLAG(bool, json, false, "print the report as one JSON object");
 ABSL_FLAG(bool, run_command, true, "run the on-change command when the file changes");
+ABSL_FLAG(bool, force, false,
+          "apply content that a health check rejected before (held back, exit 81) and check "
+          "it again");
 ABSL_FLAG(absl::Duration, wait_lock, absl::Seconds(60),
           "how long to wait for another sync of the same file to finish");
 
@@ -35,6 +38,7 @@ sync::SyncOptions SyncOptionsFromFlags() {
   o.check = absl::GetFlag(FLAGS_check);
   o.json = absl::GetFlag(FLAGS_json);
   o.run_command = absl::GetFlag(FLAGS_run_command);
+  o.force = absl::GetFlag(FLAGS_force);
   o.wait_lock = absl::GetFlag(FLAGS_wait_lock);
   return o;
 }

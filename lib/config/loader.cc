@@ -14,6 +14,7 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "lib/base/status_macros.h"
+#include "lib/config/health_check_config.h"
 #include "lib/dotenv/env_name.h"
 #include "lib/gen/generator.h"
 
@@ -227,6 +228,10 @@ void FillDefaults(DeploymentConfig& c, absl::string_view dir) {
   }
   if (auth->has_service_token()) fix_file(auth->mutable_service_token());
   if (auth->has_access_token()) fix_file(auth->mutable_access_token());
+  if (c.health_check().has_http()) {
+    auto* http = c.mutable_health_check()->mutable_http();
+    http->set_ca_bundle(Resolve(dir, http->ca_bundle()));
+  }
   if (c.on_change().command_size() > 0 && c.on_change().timeout_seconds() == 0) {
     c.mutable_on_change()->set_timeout_seconds(300);
   }
@@ -268,6 +273,13 @@ absl::StatusOr<LoadedConfig> ParseConfig(absl::string_view text, absl::string_vi
   if (!out.config.project_id().empty() && !out.config.project_slug().empty()) {
     return absl::FailedPreconditionError(
         absl::StrCat(at.At({}, slug), ": set project_id or project_slug, not both"));
+  }
+  if (out.config.has_health_check()) {
+    absl::Status s = CheckHealthCheck(*out.config.mutable_health_check());
+    if (!s.ok()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          at.At({}, Field(DeploymentConfig::descriptor(), "health_check")), ": ", s.message()));
+    }
   }
   ApplyOverrides(overrides, out.config);
   FillDefaults(out.config, dir);

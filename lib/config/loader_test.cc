@@ -66,7 +66,18 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"auth {\n  universal_auth { client_id { env: \"X\" } }\n}\n",
                 "bad.textproto:2:3", "client_secret needs one of env, file"},
         BadCase{"project_id: \"a\"\nproject_slug: \"b\"\n", "bad.textproto:2:1",
-                "not both"}));
+                "not both"},
+        BadCase{"output_path: \"x\"\nhealth_check {\n  http { url: \"ftp://h/\" }\n}\n",
+                "bad.textproto:2:1", "health_check.http.url: must start with http://"}));
+
+TEST(LoaderTest, ResolvesTheHealthCheckCaBundleAndFillsItsDefaults) {
+  auto c = ParseConfig(
+      "health_check { http { url: \"https://127.0.0.1:8443/_health/\" ca_bundle: \"ca.pem\" } }\n",
+      "c.textproto", "/etc/x");
+  ASSERT_THAT(c, IsOk());
+  EXPECT_EQ(c->config.health_check().http().ca_bundle(), "/etc/x/ca.pem");
+  EXPECT_EQ(c->config.health_check().attempts(), 3u);
+}
 
 TEST(LoaderTest, MissingFileIsNotFound) {
   RealFilesystem fs;

@@ -135,8 +135,8 @@ absl::StatusOr<HttpResponse> CurlHttpTransport::Send(const HttpRequest& request)
   set(curl.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https"));
   set(curl.easy_setopt(h, CURLOPT_NOSIGNAL, 1L));
   set(curl.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L));
-  set(curl.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L));
-  set(curl.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L));
+  set(curl.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, options_.insecure_skip_verify ? 0L : 1L));
+  set(curl.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, options_.insecure_skip_verify ? 0L : 2L));
   if (!options_.ca_bundle.empty()) {
     set(curl.easy_setopt(h, CURLOPT_CAINFO, options_.ca_bundle.c_str()));
     set(curl.easy_setopt(h, CURLOPT_CAPATH, nullptr));

@@ -17,6 +17,9 @@ namespace http {
 
 struct CurlTransportOptions {
   std::string ca_bundle;  // PEM file; empty = the system trust store
+  // https without peer/host verification: only for the health check of a
+  // loopback service with a self-signed certificate (lib/health).
+  bool insecure_skip_verify = false;
   absl::Duration connect_timeout = absl::Seconds(5);
   absl::Duration request_timeout = absl::Seconds(30);  // whole exchange
   uint64_t max_response_bytes = 64ull << 20;
@@ -30,8 +33,8 @@ struct CurlEasyDeleter {
 }  // namespace internal
 using CurlPtr = std::unique_ptr<CURL, internal::CurlEasyDeleter>;
 
-// Sends requests with libcurl. TLS peer and host verification are always on
-// (system store, or options.ca_bundle); only http and https are allowed;
+// Sends requests with libcurl. TLS peer and host verification are on
+// (system store, or options.ca_bundle) unless insecure_skip_verify; only http and https are allowed;
 // redirects are not followed; CURLOPT_VERBOSE is never set (it would print the
 // Authorization header). One easy handle is reused, so connections are kept
 // alive between requests. Errors: DeadlineExceeded on timeout, OutOfRange when

@@ -23,6 +23,7 @@ const char kSyncUsage[] =
     "  sync --config=... --dry-run      # names of what would change; writes nothing\n"
     "  sync --config=... --check        # every offline check of a real run; no network\n"
     "  sync --config=... --json         # machine-readable report\n"
+    "  sync --config=... --force        # apply content held back as unhealthy\n"
     "\n"
     "Fetches the config's project/environment/path, validates the secrets against\n"
     "the spec, renders the template, and replaces the output only when its bytes\n"
@@ -31,6 +32,12 @@ const char kSyncUsage[] =
     "names), SECRETSYNC_CHANGED_FILE and SECRETSYNC_SERVICES (services mapped to the\n"
     "changed secrets), and an allowlisted environment. A failed on-change command\n"
     "is retried by every later run until it succeeds.\n"
+    "With a health_check in the config, the application is checked after the\n"
+    "on-change command; when it is unhealthy the previous .env is written back, the\n"
+    "command runs again and sync exits 81 (rolled back). That content is then held\n"
+    "back (exit 81, nothing written or run) until the secrets change or --force is\n"
+    "given. With rollback_on_unhealthy: ROLLBACK_NEVER, or on a first write, an\n"
+    "unhealthy result exits 79 and the change is kept.\n"
     "On any error the existing output is left as it was. Output names, never values.\n";
 
 namespace {
@@ -41,8 +48,35 @@ std::string Names(const google::protobuf::RepeatedPtrField<std::string>& names) 
   return names.empty() ? "-" : absl::StrJoin(names, ",");
 }
 
+// The health line; "" when nothing was checked.
+std::string HealthLine(const SyncReport& r) {
+  const v1::HealthReport& h = r.health();
+  switch (h.outcome()) {
+    case v1::HEALTHY:
+      return absl::StrCat("sync: health check ", h.check(), ": healthy (", h.attempts(),
+                          h.attempts() == 1 ? " attempt, " : " attempts, ", h.duration_ms(),
+                          " ms)\n");
+    case v1::UNHEALTHY:
+      return absl::StrCat("sync: health check ", h.check(), ": UNHEALTHY: ", h.detail(),
+                          "; the change was kept\n");
+    case v1::UNHEALTHY_ROLLED_BACK:
+      return absl::StrCat("sync: health check ", h.check(), ": UNHEALTHY: ", h.detail(),
+                          "; rolled back to the previous ", r.output_path(), " (",
+                          h.healthy_after_rollback() ? "healthy again" : "still unhealthy",
+                          ")\n");
+    case v1::HELD_BACK:
+      return absl::StrCat("sync: HELD BACK: this content was unhealthy before; ",
+                          r.output_path(), " was not changed (sync --force applies it)\n");
+    default:
+      return "";
+  }
+}
+
 void PrintText(const SyncReport& r, std::ostream& out) {
-  if (!r.error().empty()) return;  // the error went to stderr
+  if (!r.error().empty()) {  // the error went to stderr
+    out << HealthLine(r);
+    return;
+  }
   const bool differs = r.added_size() + r.changed_size() + r.removed_size() > 0;
   if (r.unparsable_lines() > 0) {
     out << "sync: " << r.unparsable_lines() << " unparsable lines in the old "
@@ -70,6 +104,7 @@ void PrintText(const SyncReport& r, std::ostream& out) {
     out << "sync: on-change command" << (r.command_retried() ? " (retried)" : "") << " exited "
         << r.command().exit_code() << "\n";
   }
+  out << HealthLine(r);
 }
 
 void PrintJson(const SyncReport& r, std::ostream& out) {
@@ -106,12 +141,13 @@ int RunSync(const SyncOptions& o, System& sys, std::ostream& out, std::ostream& 
   SyncRequest request;
   request.dry_run = o.dry_run;
   request.run_command = o.run_command;
+  request.force = o.force;
   request.wait_lock = o.wait_lock;
   const SyncReport report = SyncDeployment(*d, request, sys);
   if (report.exit_code() != kExitOk) {
     log.Error("sync.failed").Field("code", report.exit_code()).Field("ms", report.duration_ms());
     err << "sync: " << report.error() << "\n";
-    if (report.exit_code() != kExitOnChangeFailed) {
+    if (report.exit_code() != kExitOnChangeFailed && report.exit_code() != kExitRolledBack) {
       err << "sync: " << report.output_path() << " was left unchanged\n";
     }
   } else {

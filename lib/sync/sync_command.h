@@ -23,6 +23,7 @@ struct SyncOptions {
   bool check = false;       // every offline check of a real run; no network, no writes
   bool json = false;        // report as one JSON object on stdout
   bool run_command = true;  // --norun_command skips the on-change command
+  bool force = false;       // --force applies content held back as unhealthy
   absl::Duration wait_lock = absl::Seconds(60);
 };
 

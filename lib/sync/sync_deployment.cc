@@ -17,6 +17,7 @@
 #include "lib/fileio/file_lock.h"
 #include "lib/infisical/secret_store.h"
 #include "lib/sync/file_owner.h"
+#include "lib/sync/health_gate.h"
 #include "lib/sync/on_change.h"
 #include "lib/sync/pending_rotation.h"
 #include "lib/sync/plan.h"
@@ -262,6 +263,26 @@ absl::Status Run(const SyncRequest& r, const config::Deployment& configured, Pre
                                                    " bytes, more than the limit of ",
                                                    kMaxEnvBytes));
   }
+  // Content a health check rejected before is not applied again (unless forced).
+  const bool verify = !r.dry_run && r.check_health && c.has_health_check();
+  const std::string new_sha256 = Sha256Hex(plan.content);
+  if (verify && !plan.unchanged && !r.force) {
+    absl::Status held = HoldBackRejected(d, new_sha256, sys, report);
+    if (!held.ok()) {
+      if (existing.has_value()) report.set_content_sha256(Sha256Hex(*existing));
+      // A command that failed after the rollback is still retried: it
+      // restarts the application on the restored .env.
+      if (r.run_command && c.on_change().command_size() > 0) {
+        SS_ASSIGN_OR_RETURN(std::optional<v1::PendingOnChange> pending,
+                            ReadPendingOnChange(d, sys.fs));
+        if (pending.has_value()) {
+          report.set_command_retried(true);
+          SS_RETURN_IF_ERROR(RunOnChange(d, {}, sys, *report.mutable_command()));
+        }
+      }
+      return held;
+    }
+  }
   for (const auto& n : plan.added) report.add_added(n);
   for (const auto& n : plan.changed) report.add_changed(n);
   for (const auto& n : plan.removed) report.add_removed(n);
@@ -286,7 +307,7 @@ absl::Status Run(const SyncRequest& r, const config::Deployment& configured, Pre
         .Field("changed", absl::StrJoin(plan.changed, ","))
         .Field("removed", absl::StrJoin(plan.removed, ","));
   }
-  report.set_content_sha256(Sha256Hex(plan.content));
+  report.set_content_sha256(new_sha256);
 
   if (r.dry_run || !r.run_command || c.on_change().command_size() == 0) return absl::OkStatus();
   SS_ASSIGN_OR_RETURN(std::optional<v1::PendingOnChange> pending,
@@ -298,7 +319,18 @@ absl::Status Run(const SyncRequest& r, const config::Deployment& configured, Pre
   request.changed.insert(request.changed.end(), plan.changed.begin(), plan.changed.end());
   request.changed.insert(request.changed.end(), plan.removed.begin(), plan.removed.end());
   if (report.written()) request.services = plan.services;
-  return RunOnChange(d, std::move(request), sys, *report.mutable_command());
+  SS_RETURN_IF_ERROR(RunOnChange(d, request, sys, *report.mutable_command()));
+  if (!verify) return absl::OkStatus();
+  RollbackPlan rollback;
+  if (report.written() && existing.has_value()) rollback.previous = &*existing;
+  rollback.rejected_sha256 = new_sha256;
+  rollback.restore = [&d, &sys](const SecretValue& previous) -> absl::Status {
+    SS_ASSIGN_OR_RETURN(fileio::WriteOptions wo, OutputWriteOptions(d, sys.fs));
+    wo.backup_path.clear();  // the backup keeps the content before the change
+    return fileio::WriteFileAtomically(sys.fs, d.config.output_path(), previous, wo);
+  };
+  rollback.on_change = std::move(request);
+  return VerifyChange(d, rollback, sys, report);
 }
 
 }  // namespace

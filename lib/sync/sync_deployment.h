@@ -27,6 +27,12 @@ struct SyncRequest {
   // pending-rotation guard (pending_rotation.h) that refuses every other sync.
   bool settling_rotation = false;
   absl::Duration wait_lock = absl::Seconds(60);
+  // After the on-change command ran, run the deployment's health_check (if
+  // any) and roll back on an unhealthy result (docs/sync.md, "Health
+  // check"). rotate sets it false: it runs its own check and rollback.
+  bool check_health = true;
+  // Apply content held back as unhealthy before (sync --force).
+  bool force = false;
 };
 
 // Checks everything about the deployment a sync can know without the
