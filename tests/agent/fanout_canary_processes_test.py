@@ -1,6 +1,7 @@
 """fanout --canary against real agent processes with the real sync core (the
-dev server as Infisical, mTLS on 127.0.0.1): the canary's change fails, so
-no other host is started: their .env files stay byte-identical with the same
+dev server as Infisical, mTLS on 127.0.0.1): the canary's health check
+fails, so its change is rolled back (its .env byte for byte, exit 81) and no
+other host is started: their .env files stay byte-identical with the same
 mtime, their on-change commands never run and GetStatus says they never
 synced. Then a canary that passes lets the rest go. No secret value in any
 output. `fanout --help` documents --canary and exit 81.
@@ -58,9 +59,10 @@ class FanoutCanaryProcessesTest(unittest.TestCase):
             os.makedirs(d)
             with open(os.path.join(d, ".env.template"), "wb") as f:
                 f.write(read(TEMPLATE))
-            # Host 0, the canary, fails its change: its on-change command exits 1.
-            command = ('"/bin/false"' if i == 0 else
-                       '"/bin/sh", "-c", "echo \\"$SECRETSYNC_CHANGED\\" >> %s/command.log"' % d)
+            command = '"/bin/sh", "-c", "echo \\"$SECRETSYNC_CHANGED\\" >> %s/command.log"' % d
+            # Host 0, the canary, fails its health check: the change is rolled back.
+            check = ('health_check { command { command: ["/bin/false"] } attempts: 1 }'
+                     if i == 0 else "")
             with open(os.path.join(d, "app.textproto"), "w") as f:
                 f.write("""infisical { site_url: "%s" }
 auth { universal_auth { client_id { env: "E2E_CLIENT_ID" } client_secret { file: "%s" } } }
@@ -69,7 +71,8 @@ environment: "prod"
 template_path: ".env.template"
 output_path: ".env"
 on_change { command: [%s] timeout_seconds: 10 }
-""" % (url, secret_file, command))
+%s
+""" % (url, secret_file, command, check))
             env_path = os.path.join(d, ".env")
             with open(env_path, "wb") as f:
                 f.write(OLD_ENV)
@@ -135,13 +138,15 @@ on_change { command: [%s] timeout_seconds: 10 }
 
     def test_a_failed_canary_leaves_every_other_host_untouched_then_a_good_one_goes_on(self):
         r = self.fanout(self.hosts, "--canary=1", "--json")
-        self.assertEqual(r.returncode, 75, r.stdout + r.stderr)
+        self.assertEqual(r.returncode, 81, r.stdout + r.stderr)
         rows = json.loads(r.stdout)["hosts"]
         self.assertEqual(rows[0]["result"], "failed", rows[0])
-        self.assertEqual(rows[0]["exit_code"], 79, rows[0])
-        self.assertEqual(rows[0]["health"]["outcome"], "HEALTH_NOT_CHECKED", rows[0])
-        self.assertIn("fanout: stopped: canary %s failed (exit 79); 2 hosts not started"
-                      % self.hosts[0], r.stderr)
+        self.assertEqual(rows[0]["exit_code"], 81, rows[0])
+        self.assertEqual(rows[0]["health"]["outcome"], "UNHEALTHY_ROLLED_BACK", rows[0])
+        self.assertIn("fanout: stopped: canary %s rolled back: unhealthy" % self.hosts[0],
+                      r.stderr)
+        self.assertIn("2 hosts not started", r.stderr)
+        self.assertEqual(read(os.path.join(self.dirs[0], ".env")), OLD_ENV)  # rolled back
         for i in range(1, HOSTS):
             self.assertEqual(rows[i]["result"], "skipped", rows[i])
             self.assertIsNone(rows[i]["health"])
@@ -152,7 +157,8 @@ on_change { command: [%s] timeout_seconds: 10 }
             self.assertFalse(os.path.exists(os.path.join(self.dirs[i], "command.log")))
             self.assertEqual(self.status(self.hosts[i]).runs, 0)
         canary = self.status(self.hosts[0])
-        self.assertEqual((canary.runs, canary.last_exit_code), (1, 79))
+        self.assertEqual((canary.runs, canary.last_exit_code), (1, 81))
+        self.assertEqual(canary.last_health, 2)  # UNHEALTHY_ROLLED_BACK
 
         # With a canary that passes, the rest follow in batches: every host syncs.
         r = self.fanout(self.hosts[1:], "--canary=1", "--batch=1")
