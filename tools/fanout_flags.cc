@@ -17,6 +17,13 @@ ABSL_FLAG(absl::Duration, deadline, secretsync::fanout::kDefaultDeadline,
           "per-host deadline (positive, at most 24h); the default exceeds an agent's lock wait "
           "plus a whole sync, so a host past it never applies the sync later");
 ABSL_FLAG(bool, stop_on_failure, false, "start no new host after the first that is not ok");
+ABSL_FLAG(int32_t, canary, 0,
+          "sync the first N hosts first; start the others only when all N are ok and healthy "
+          "(0..number of hosts; 0: no canary); after them, no batch starts after one with a "
+          "failed or unhealthy host");
+ABSL_FLAG(bool, require_health, false,
+          "a host counts as healthy only when its health check passed (HEALTHY); by default a "
+          "host without a check (or whose sync changed nothing) passes too");
 ABSL_FLAG(int32_t, batch, 0,
           "hosts per batch (0: all); with --splay, keeps a fleet behind one NAT address under "
           "Infisical's per-IP rate limit (40 secret reads a minute by default)");
@@ -48,6 +55,8 @@ FanoutOptions FanoutOptionsFromFlags() {
   o.parallel = absl::GetFlag(FLAGS_parallel);
   o.deadline = absl::GetFlag(FLAGS_deadline);
   o.stop_on_failure = absl::GetFlag(FLAGS_stop_on_failure);
+  o.canary = absl::GetFlag(FLAGS_canary);
+  o.require_health = absl::GetFlag(FLAGS_require_health);
   o.batch = absl::GetFlag(FLAGS_batch);
   o.splay = absl::GetFlag(FLAGS_splay);
   o.json = absl::GetFlag(FLAGS_json);

@@ -42,6 +42,7 @@ class FakeSyncService : public SyncService {
     r.set_exit_code(exit_code_);
     if (exit_code_ != 0) r.set_error("infisical: unavailable");
     r.set_content_sha256(std::string(64, 'a'));
+    *r.mutable_health() = health_;
     return r;
   }
 
@@ -71,6 +72,11 @@ class FakeSyncService : public SyncService {
     std::lock_guard<std::mutex> l(mu_);
     exit_code_ = code;
   }
+  // The health report every later sync carries (default: not checked).
+  void SetHealth(secretsync::v1::HealthReport h) {
+    std::lock_guard<std::mutex> l(mu_);
+    health_ = std::move(h);
+  }
   void FailWith(absl::Status s) {
     std::lock_guard<std::mutex> l(mu_);
     fail_with_ = std::move(s);
@@ -85,6 +91,7 @@ class FakeSyncService : public SyncService {
   bool hold_ = false;
   int exit_code_ = 0;
   absl::Status fail_with_;
+  secretsync::v1::HealthReport health_;
   std::string canary_ = kCanary;
 };
 

@@ -22,6 +22,7 @@ void StatusBook::Finished(const std::string& deployment, absl::Time now,
   s.set_runs(s.runs() + 1);
   s.set_last_exit_code(report.exit_code());
   s.set_last_error(report.error());
+  s.set_last_health(report.health().outcome());
   if (report.exit_code() == 0 && report.error().empty()) {
     s.set_last_success_unix_ms(absl::ToUnixMillis(now));
     s.set_content_sha256(report.content_sha256());

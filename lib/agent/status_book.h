@@ -22,7 +22,8 @@ class StatusBook {
   // A sync of `deployment` starts at `now`.
   void Started(const std::string& deployment, absl::Time now);
   // It ended at `now` with `report` (a success when exit_code is 0 and error
-  // empty; only a success sets last_success and content_sha256).
+  // empty; only a success sets last_success and content_sha256). Every
+  // finished sync sets last_exit_code, last_error and last_health.
   void Finished(const std::string& deployment, absl::Time now,
                 const secretsync::v1::SyncReport& report);
   // All deployments in the order given to the constructor.

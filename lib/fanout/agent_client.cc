@@ -27,6 +27,16 @@ const char* OutcomeName(Outcome o) {
   return "error";
 }
 
+const char* HealthName(secretsync::v1::HealthOutcome h) {
+  switch (h) {
+    case secretsync::v1::HEALTHY: return "healthy";
+    case secretsync::v1::UNHEALTHY_ROLLED_BACK: return "rolled-back";
+    case secretsync::v1::UNHEALTHY: return "unhealthy";
+    case secretsync::v1::HELD_BACK: return "held-back";
+    default: return "-";
+  }
+}
+
 absl::StatusOr<ClientTls> LoadClientTls(Filesystem& fs, const std::string& ca_file,
                                         const std::string& cert_file,
                                         const std::string& key_file) {
@@ -85,6 +95,7 @@ int HostExitCode(const HostResult& r) {
     case Outcome::kOk:
       return kExitOk;
     case Outcome::kFailed:
+      return r.exit_code == kExitRolledBack ? kExitRolledBack : kExitTempFail;
     case Outcome::kSkipped:
       return kExitTempFail;
     case Outcome::kRefused:
@@ -136,6 +147,10 @@ HostResult SyncHost(const HostEntry& host, const ClientTls& tls, const SyncCallS
   for (const auto& n : report.changed()) r.changed.push_back(n);
   for (const auto& n : report.removed()) r.changed.push_back(n);
   r.exit_code = report.exit_code();
+  r.reported = true;
+  r.health = report.health().outcome();
+  r.health_check = CutUtf8(report.health().check(), kMaxErrorBytes);
+  r.health_detail = CutUtf8(report.health().detail(), kMaxErrorBytes);
   r.error = CutUtf8(report.error(), kMaxErrorBytes);
   r.outcome = report.exit_code() == 0 && report.error().empty() ? Outcome::kOk : Outcome::kFailed;
   return r;

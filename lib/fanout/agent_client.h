@@ -15,6 +15,7 @@
 #include "lib/base/filesystem.h"
 #include "lib/base/secret_value.h"
 #include "lib/fanout/host_list.h"
+#include "proto/report.pb.h"
 
 namespace secretsync {
 namespace fanout {
@@ -34,12 +35,21 @@ struct HostResult {
   int exit_code = 0;   // the agent's sync exit code when it ran
   absl::StatusCode rpc_code = absl::StatusCode::kOk;  // the RPC's code when it failed
   std::string error;   // RPC status or the report's error (no values), valid UTF-8 cut
+  bool reported = false;  // the agent answered with a report (health below is its)
+  secretsync::v1::HealthOutcome health = secretsync::v1::HEALTH_NOT_CHECKED;
+  std::string health_check;   // what was checked, e.g. "GET http://127.0.0.1:8000/_health/"
+  std::string health_detail;  // why it failed (never a body or output), valid UTF-8 cut
 };
+
+// "healthy", "rolled-back", "unhealthy", "held-back", or "-" (not checked).
+const char* HealthName(secretsync::v1::HealthOutcome h);
 
 // What one row asks of the operator, from the one exit-code table: 0 for ok;
 // for a failed RPC the table's code of its status (RESOURCE_EXHAUSTED and
 // UNAVAILABLE/DEADLINE_EXCEEDED 75, UNAUTHENTICATED/PERMISSION_DENIED 77,
-// NOT_FOUND 66, INVALID_ARGUMENT 65, ...); 75 for a failed sync or a skipped host.
+// NOT_FOUND 66, INVALID_ARGUMENT 65, ...); 81 for a sync that exited 81 (the
+// change was rolled back, or held back, because the application was unhealthy
+// with it); 75 for any other failed sync or a skipped host.
 int HostExitCode(const HostResult& r);
 
 // The longest prefix of `text` of at most `max_bytes` that does not end inside

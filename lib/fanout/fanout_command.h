@@ -45,6 +45,8 @@ struct FanoutOptions {
   int parallel = 16;               // calls in flight at most, 1..kMaxParallel
   absl::Duration deadline = kDefaultDeadline;  // per host; finite, positive
   bool stop_on_failure = false;    // no new host after the first non-ok one
+  int canary = 0;                  // first N hosts alone first; 0..host count, 0: none
+  bool require_health = false;     // a host passes the gate only when HEALTHY
   int batch = 0;                   // hosts per batch; 0: all in one
   absl::Duration splay = absl::ZeroDuration();  // pause between batches
   bool json = false;
@@ -67,23 +69,41 @@ struct FanoutDeps {
 };
 
 // Calls Agent.Sync on every host (at most `parallel` at once, batch by batch
-// with `splay` between batches), then prints a table (host, result, names
-// changed, duration, then the request id) or, with --json, one JSON document
-// (with "request_id"), to `out`, and logs one "fanout.host" line per host
-// with the request id. Every host gets the same request id, so running the
-// same command again with --request_id=<it> retries safely. Returns 0 when
-// every host is ok; else 77 when any host refused the caller's identity; else
-// the first permanent code of a host in the list (HostExitCode: 66 NOT_FOUND,
-// 65 INVALID_ARGUMENT, 70 other RPC errors); else 75 (failed, unreachable,
-// rate limited, skipped). Before any connection: 64 for bad options (also a
-// non-loopback host with --insecure_loopback_plaintext), 66 for a missing file.
+// with `splay` between batches; with --canary, the first N hosts first, see
+// FanOut), then prints a table (host, result, health, duration, names
+// changed, then the request id) or, with --json, one JSON document (with
+// "request_id"), to `out`, and logs one "fanout.host" line per host with the
+// request id. When a gate stopped the run it says why on `err`. Every host
+// gets the same request id, so running the same command again with
+// --request_id=<it> retries safely. Returns 0 when every host is ok; else 77
+// when any host refused the caller's identity; else the first permanent code
+// of a host in the list (HostExitCode: 66 NOT_FOUND, 65 INVALID_ARGUMENT, 70
+// other RPC errors); else 81 when any host rolled back (or held back) its
+// change; else 75 (failed, unreachable, rate limited, not started). Before
+// any connection: 64 for bad options (also a non-loopback host with
+// --insecure_loopback_plaintext, or --canary outside 0..host count), 66 for a
+// missing file.
 int RunFanout(const FanoutOptions& opts, FanoutDeps deps, std::ostream& out, std::ostream& err);
 
-// Runs the calls and returns one row per host, in the order given (exposed
-// for tests). `call` does one host.
-std::vector<HostResult> FanOut(const std::vector<HostEntry>& hosts, const FanoutOptions& opts,
-                               Clock& clock,
-                               const std::function<HostResult(const HostEntry&)>& call);
+// Whether `row` lets a rollout go on: ok (exit 0) and HEALTHY, or
+// HEALTH_NOT_CHECKED unless `require_health` (no check is configured on that
+// host, or its sync changed nothing).
+bool PassesGate(const HostResult& row, bool require_health);
+
+struct FanoutRun {
+  std::vector<HostResult> rows;  // one per host, in the order given
+  std::string stopped;           // why hosts were not started; empty: all started
+};
+
+// Runs the calls (exposed for tests; `call` does one host). Phases run one
+// after the other: with opts.canary = N > 0, first hosts [0, N), then the rest
+// in batches of opts.batch (0: all at once), and the run stops after the
+// first phase with a host that does not pass the gate (PassesGate). Without
+// --canary every batch runs. With --stop_on_failure no new host starts after
+// the first that does not pass, inside a phase too. Hosts not started are
+// kSkipped rows whose error says "not started: <why>".
+FanoutRun FanOut(const std::vector<HostEntry>& hosts, const FanoutOptions& opts, Clock& clock,
+                 const std::function<HostResult(const HostEntry&)>& call);
 
 }  // namespace fanout
 }  // namespace secretsync

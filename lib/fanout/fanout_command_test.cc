@@ -207,7 +207,7 @@ TEST_F(FanoutTest, BatchesRunApartBySplayAndParallelIsABound) {
   o.splay = absl::Seconds(30);
   std::vector<HostEntry> hosts;
   for (int i = 0; i < 10; ++i) hosts.push_back({"h" + std::to_string(i) + ":1", ""});
-  std::vector<HostResult> rows = FanOut(hosts, o, clock, call);
+  std::vector<HostResult> rows = FanOut(hosts, o, clock, call).rows;
   EXPECT_EQ(calls.load(), 10);
   EXPECT_LE(peak.load(), 3);
   EXPECT_EQ(clock.sleeps(), (std::vector<absl::Duration>{absl::Seconds(30), absl::Seconds(30)}));

@@ -1,6 +1,7 @@
 // The agent over real TCP on 127.0.0.1 with certificates made by the openssl
 // CLI: the auth matrix, single flight, request ids, rate limit, status,
-// reload, shutdown, and no canary in any reply or log.
+// health outcomes in replies and status, reload, shutdown, and no canary in
+// any reply or log.
 #include <grpcpp/client_context.h>
 #include <grpcpp/completion_queue.h>
 
@@ -52,6 +53,25 @@ int ProcessThreads() {
 void ExpectNoCanary(const std::string& text, const std::string& where) {
   EXPECT_EQ(text.find(FakeSyncService::kCanary), std::string::npos) << where;
   EXPECT_EQ(text.find(kToken), std::string::npos) << where;
+}
+
+secretsync::v1::HealthReport Health(secretsync::v1::HealthOutcome outcome,
+                                    const std::string& detail) {
+  secretsync::v1::HealthReport h;
+  h.set_outcome(outcome);
+  h.set_check("GET http://127.0.0.1:8000/_health/");
+  h.set_detail(detail);
+  h.set_attempts(3);
+  h.set_healthy_after_rollback(outcome == secretsync::v1::UNHEALTHY_ROLLED_BACK);
+  return h;
+}
+
+secretsync::v1::DeploymentStatus WebStatus(secretsync::v1::Agent::Stub& stub) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(testing::Soon());
+  secretsync::v1::GetStatusReply st;
+  EXPECT_TRUE(stub.GetStatus(&ctx, secretsync::v1::GetStatusRequest(), &st).ok());
+  return st.deployments_size() > 0 ? st.deployments(0) : secretsync::v1::DeploymentStatus();
 }
 
 class AgentTest : public ::testing::Test {
@@ -376,6 +396,76 @@ TEST_F(AgentTest, MissingFilesAndEmptyAllowListAreClearErrors) {
   err.str("");
   EXPECT_EQ(RunAgent(opts, {fs, clock, log, events, nullptr}, service_, out, err), 64);
   EXPECT_NE(err.str().find("--allowed_sans"), std::string::npos) << err.str();
+}
+
+TEST_F(AgentTest, HealthyReportReachesTheCallerTheRequestCacheAndGetStatus) {
+  InProcessAgent agent(MtlsOptions(pki()), service_);
+  ASSERT_TRUE(agent.listening()) << agent.err();
+  auto stub = TlsStub(agent.target(), pki(), "client");
+  EXPECT_EQ(WebStatus(*stub).last_health(), secretsync::v1::HEALTH_NOT_CHECKED);
+  service_.SetHealth(Health(secretsync::v1::HEALTHY, ""));
+  SyncReport first, again;
+  ASSERT_TRUE(CallSync(*stub, &first, "", "deploy-7").ok());
+  EXPECT_EQ(first.health().outcome(), secretsync::v1::HEALTHY);
+  EXPECT_EQ(first.health().check(), "GET http://127.0.0.1:8000/_health/");
+  EXPECT_EQ(first.health().attempts(), 3);
+  // The repeated id is answered from the cache, health included.
+  ASSERT_TRUE(CallSync(*stub, &again, "", "deploy-7").ok());
+  EXPECT_EQ(service_.runs(), 1);
+  EXPECT_EQ(again.health().SerializeAsString(), first.health().SerializeAsString());
+  const secretsync::v1::DeploymentStatus st = WebStatus(*stub);
+  EXPECT_EQ(st.last_health(), secretsync::v1::HEALTHY);
+  EXPECT_EQ(st.last_exit_code(), 0);
+  const std::string canary = FakeSyncService::kCanary;
+  EXPECT_EQ(first.SerializeAsString().find(canary), std::string::npos);
+  EXPECT_EQ(st.SerializeAsString().find(canary), std::string::npos);
+}
+
+TEST_F(AgentTest, RolledBackReportReachesEveryCoalescedCallerAndGetStatus) {
+  InProcessAgent agent(MtlsOptions(pki()), service_);
+  ASSERT_TRUE(agent.listening()) << agent.err();
+  auto stub = TlsStub(agent.target(), pki(), "client");
+  service_.SetExitCode(81);
+  service_.SetHealth(Health(secretsync::v1::UNHEALTHY_ROLLED_BACK, "status 500 (want 200)"));
+  service_.Hold();
+  SyncReport replies[3];
+  grpc::Status statuses[3];
+  std::vector<std::thread> callers;
+  auto start = [&](int i) {
+    callers.emplace_back([&, i] { statuses[i] = CallSync(*stub, &replies[i]); });
+  };
+  start(0);
+  service_.AwaitRunning(1);
+  start(1);
+  start(2);
+  // Both later callers wait for one follow-up sync.
+  int queued = 0;
+  for (int i = 0; i < 2000 && queued < 2; ++i) {
+    queued = WebStatus(*stub).queued();
+    if (queued < 2) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(queued, 2);
+  service_.Release();
+  for (std::thread& t : callers) t.join();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(statuses[i].ok()) << statuses[i].error_message();
+    EXPECT_EQ(replies[i].exit_code(), 81);
+    EXPECT_EQ(replies[i].health().outcome(), secretsync::v1::UNHEALTHY_ROLLED_BACK);
+    EXPECT_EQ(replies[i].health().detail(), "status 500 (want 200)");
+    EXPECT_TRUE(replies[i].health().healthy_after_rollback());
+  }
+  EXPECT_EQ(service_.runs(), 2);
+  secretsync::v1::DeploymentStatus st = WebStatus(*stub);
+  EXPECT_EQ(st.last_health(), secretsync::v1::UNHEALTHY_ROLLED_BACK);
+  EXPECT_EQ(st.last_exit_code(), 81);
+  EXPECT_EQ(st.last_success_unix_ms(), 0);
+  // A later sync that checks nothing replaces the outcome.
+  service_.SetExitCode(0);
+  service_.SetHealth(secretsync::v1::HealthReport());
+  SyncReport reply;
+  ASSERT_TRUE(CallSync(*stub, &reply).ok());
+  EXPECT_EQ(reply.health().outcome(), secretsync::v1::HEALTH_NOT_CHECKED);
+  EXPECT_EQ(WebStatus(*stub).last_health(), secretsync::v1::HEALTH_NOT_CHECKED);
 }
 
 }  // namespace
