@@ -61,7 +61,7 @@ class Where {
       if (f == nullptr) break;
       TextFormat::ParseLocation here = t->GetLocation(f, path[i].second);
       if (here.line >= 0) loc = here;
-      t = t->GetTreeForNested(f, path[i].second < 0 ? 0 : path[i].second);
+      t = t->GetTreeForNested(f, path[i].second);
       d = f->message_type();
     }
     if (loc.line < 0) return absl::StrCat(file_, ":1:1");
@@ -102,7 +102,8 @@ absl::Status CheckListen(HubConfig& c, const Where& at) {
         ": listen needs tls_cert_file and tls_key_file, or plaintext_loopback on a loopback "
         "address behind a TLS proxy"));
   }
-  if (!tls && !fanout::IsLoopbackTarget(l.address())) {
+  // IsLoopbackTarget wants a dialable port; port 0 (pick one) is fine here.
+  if (!tls && !fanout::IsLoopbackTarget(absl::StrCat(l.address().substr(0, colon), ":1"))) {
     return ConfigError(absl::StrCat(where, ": plaintext_loopback: ", l.address().substr(0, 200),
                                     " is not a loopback address (127.0.0.0/8, [::1], "
                                     "localhost); use TLS"));
