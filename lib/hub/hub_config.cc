@@ -108,6 +108,17 @@ absl::Status CheckListen(HubConfig& c, const Where& at) {
                                     " is not a loopback address (127.0.0.0/8, [::1], "
                                     "localhost); use TLS"));
   }
+  if (!l.status_address().empty()) {
+    const size_t c2 = l.status_address().rfind(':');
+    int sport = -1;
+    if (c2 == std::string::npos || c2 == 0 ||
+        !absl::SimpleAtoi(l.status_address().substr(c2 + 1), &sport) || sport < 0 ||
+        sport > 65535 ||
+        !fanout::IsLoopbackTarget(absl::StrCat(l.status_address().substr(0, c2), ":1"))) {
+      return ConfigError(absl::StrCat(at.At({{"listen", -1}, {"status_address", -1}}),
+                                      ": listen.status_address must be a loopback HOST:PORT"));
+    }
+  }
   return absl::OkStatus();
 }
 
