@@ -138,8 +138,6 @@ void OnDelivery(Hub& hub, Clock& clock, LogSink& log, const webhook::Delivery& d
   }
   if (d.is_test()) {
     rec.outcome = "test";
-  } else if (!m.known_project) {
-    rec.outcome = "unknown project";
   } else if (m.routes.empty()) {
     rec.outcome = "no route";
   }
@@ -194,6 +192,16 @@ int RunHub(const HubOptions& options, HubDeps deps, std::ostream& out, std::ostr
   webhook::ReceiverOptions ro;
   ro.tls_cert_path = listen.tls_cert_file();
   ro.tls_key_path = listen.tls_key_file();
+  const secretsync::v1::HubConfig* config = &hub.loaded.config;
+  ro.admit = [config](const webhook::Delivery& d) {
+    // Deliveries of projects no route names are refused (400), so a
+    // misconfigured webhook shows as failing in Infisical's UI.
+    if (d.is_test() || MatchRoutes(*config, Change{d.event, d.workspace_id, "", "", 0})
+                           .known_project) {
+      return absl::OkStatus();
+    }
+    return absl::InvalidArgumentError("unknown project");
+  };
   Clock& clock = deps.clock;
   LogSink& log = deps.log;
   absl::StatusOr<std::unique_ptr<webhook::WebhookReceiver>> receiver =

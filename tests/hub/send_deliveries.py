@@ -5,7 +5,8 @@
       [--event E] [--ts-offset-ms MS] [--sig bad|none] [--ctype TYPE]
       [--body RAW] [--repeat-first]
 
-Prints one line per distinct HTTP status: "<status> <count>", then
+Prints one line per distinct HTTP status: "<status> <count>" (0: no
+answer, the error's type on stderr), then
 "sent N in S s". Timestamps differ per delivery (ms apart) so that each
 signature is new unless --repeat-first sends the first one N times.
 """
@@ -15,6 +16,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import sys
 import time
 import urllib.parse
 
@@ -61,7 +63,8 @@ def main():
         try:
             c.request("POST", u.path or "/webhook", body=body, headers=headers)
             return c.getresponse().status
-        except OSError:
+        except OSError as e:
+            print("connection error: %s" % type(e).__name__, file=sys.stderr)
             return 0
         finally:
             c.close()
