@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <set>
 #include <utility>
 
@@ -41,25 +42,28 @@ Dispatcher::~Dispatcher() { Stop(); }
 void Dispatcher::Start() { loop_ = std::thread([this] { Loop(); }); }
 
 void Dispatcher::Deliver(size_t route) {
-  absl::MutexLock l(&mu_);
+  std::lock_guard<std::mutex> l(mu_);
   scheduler_.Deliver(route, deps_.clock.TimeNow());
   poke_ = true;
+  cv_.notify_all();
 }
 
 void Dispatcher::Wake() {
-  absl::MutexLock l(&mu_);
+  std::lock_guard<std::mutex> l(mu_);
   poke_ = true;
+  cv_.notify_all();
 }
 
 void Dispatcher::Stop() {
   {
-    absl::MutexLock l(&mu_);
+    std::lock_guard<std::mutex> l(mu_);
     stop_ = true;
+    cv_.notify_all();
   }
   if (loop_.joinable()) loop_.join();
   std::vector<std::thread> workers;
   {
-    absl::MutexLock l(&mu_);
+    std::lock_guard<std::mutex> l(mu_);
     workers.swap(workers_);
   }
   for (std::thread& t : workers) {
@@ -68,7 +72,7 @@ void Dispatcher::Stop() {
 }
 
 std::vector<RouteCounts> Dispatcher::Counts() const {
-  absl::MutexLock l(&mu_);
+  std::lock_guard<std::mutex> l(mu_);
   std::vector<RouteCounts> out;
   for (size_t i = 0; i < route_hosts_.size(); ++i) out.push_back(scheduler_.Counts(i));
   return out;
@@ -76,13 +80,13 @@ std::vector<RouteCounts> Dispatcher::Counts() const {
 
 void Dispatcher::AwaitCounts(
     const std::function<bool(const std::vector<RouteCounts>&)>& done) const {
-  auto cond = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  auto cond = [&] {
     std::vector<RouteCounts> c;
     for (size_t i = 0; i < route_hosts_.size(); ++i) c.push_back(scheduler_.Counts(i));
     return done(c);
   };
-  absl::MutexLock l(&mu_);
-  mu_.Await(absl::Condition(&cond));
+  std::unique_lock<std::mutex> l(mu_);
+  cv_.wait(l, cond);
 }
 
 std::string Dispatcher::NewRequestId() {
@@ -96,7 +100,7 @@ std::string Dispatcher::NewRequestId() {
 }
 
 void Dispatcher::Loop() {
-  absl::MutexLock l(&mu_);
+  std::unique_lock<std::mutex> l(mu_);
   while (!stop_) {
     for (Job& job : scheduler_.TakeDue(deps_.clock.TimeNow())) {
       std::thread& slot = workers_[job.route];
@@ -109,15 +113,15 @@ void Dispatcher::Loop() {
     const absl::Duration wait =
         std::clamp(wake - deps_.clock.TimeNow(), absl::ZeroDuration(), absl::Seconds(1));
     poke_ = false;
-    auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return poke_ || stop_; };
-    mu_.AwaitWithTimeout(absl::Condition(&woken), wait);
+    cv_.wait_for(l, absl::ToChronoMilliseconds(wait) + std::chrono::milliseconds(1),
+                 [this] { return poke_ || stop_; });
   }
 }
 
 void Dispatcher::Run(Job job) {
   std::string request_id;
   {
-    absl::MutexLock l(&mu_);
+    std::lock_guard<std::mutex> l(mu_);
     request_id = request_ids_[job.route];
   }
   std::vector<fanout::HostEntry> hosts;
@@ -161,7 +165,7 @@ void Dispatcher::Run(Job job) {
       .Field("retry", static_cast<long long>(failed.size()))
       .Field("ms", record.ms);
   deps_.book.SetFanout(job.route, std::move(record));
-  absl::MutexLock l(&mu_);
+  std::lock_guard<std::mutex> l(mu_);
   const uint64_t gave_up = scheduler_.Counts(job.route).gave_up;
   scheduler_.Done(job.route, failed, deps_.clock.TimeNow());
   if (scheduler_.Counts(job.route).gave_up > gave_up) {
@@ -171,6 +175,7 @@ void Dispatcher::Run(Job job) {
         .Field("hosts", static_cast<long long>(failed.size()));
   }
   poke_ = true;
+  cv_.notify_all();
 }
 
 }  // namespace hub

@@ -8,7 +8,9 @@
 #include <thread>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
+#include <condition_variable>
+#include <mutex>
+
 #include "lib/base/clock.h"
 #include "lib/base/log.h"
 #include "lib/base/random_source.h"
@@ -66,12 +68,15 @@ class Dispatcher {
   const std::vector<std::vector<fanout::HostEntry>> route_hosts_;
   const std::vector<std::string> route_names_;
   DispatcherDeps deps_;
-  mutable absl::Mutex mu_;
-  Scheduler scheduler_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::string> request_ids_ ABSL_GUARDED_BY(mu_);  // per route, of its last fan-out
-  std::vector<std::thread> workers_ ABSL_GUARDED_BY(mu_);      // per route
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
-  bool poke_ ABSL_GUARDED_BY(mu_) = false;
+  // std::mutex rather than absl::Mutex: Debian's abseil is not instrumented,
+  // so ThreadSanitizer would not see its locking.
+  mutable std::mutex mu_;
+  mutable std::condition_variable cv_;  // any change of the fields below
+  Scheduler scheduler_;                 // guarded by mu_
+  std::vector<std::string> request_ids_;  // guarded by mu_; per route, of its last fan-out
+  std::vector<std::thread> workers_;      // guarded by mu_; per route
+  bool stop_ = false;                     // guarded by mu_
+  bool poke_ = false;                     // guarded by mu_
   std::thread loop_;
 };
 

@@ -20,20 +20,20 @@ StatusBook::StatusBook(std::vector<std::string> route_names, size_t history)
     : route_names_(std::move(route_names)), history_(history), last_(route_names_.size()) {}
 
 void StatusBook::AddDelivery(DeliveryRecord record) {
-  absl::MutexLock l(&mu_);
+  std::lock_guard<std::mutex> l(mu_);
   deliveries_.push_front(std::move(record));
   while (deliveries_.size() > history_) deliveries_.pop_back();
 }
 
 void StatusBook::SetFanout(size_t route, FanoutRecord record) {
-  absl::MutexLock l(&mu_);
+  std::lock_guard<std::mutex> l(mu_);
   last_[route] = std::move(record);
 }
 
 std::string StatusBook::Json(const std::vector<RouteCounts>& counts) const {
   using nlohmann::json;
   json doc;
-  absl::MutexLock l(&mu_);
+  std::lock_guard<std::mutex> l(mu_);
   doc["deliveries"] = json::array();
   for (const DeliveryRecord& d : deliveries_) {
     doc["deliveries"].push_back({{"time", TimeText(d.at)},

@@ -7,7 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
+#include <mutex>
+
 #include "absl/time/time.h"
 #include "lib/fanout/agent_client.h"
 #include "lib/hub/router.h"
@@ -51,9 +52,9 @@ class StatusBook {
  private:
   const std::vector<std::string> route_names_;
   const size_t history_;
-  mutable absl::Mutex mu_;
-  std::deque<DeliveryRecord> deliveries_ ABSL_GUARDED_BY(mu_);
-  std::vector<FanoutRecord> last_ ABSL_GUARDED_BY(mu_);
+  mutable std::mutex mu_;  // std::mutex: visible to ThreadSanitizer
+  std::deque<DeliveryRecord> deliveries_;  // guarded by mu_
+  std::vector<FanoutRecord> last_;         // guarded by mu_
 };
 
 }  // namespace hub
