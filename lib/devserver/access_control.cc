@@ -54,7 +54,7 @@ bool ScopeMatches(const v1::DevServiceToken::Scope& scope, absl::string_view env
                   absl::string_view path) {
   if (scope.environment() != env) return false;
   std::string scope_path = NormalizeSecretPath(scope.secret_path());
-  return HasGlob(scope_path) ? GlobMatch(scope_path, path) : scope_path == path;
+  return SecretPathMatches(scope_path, path);
 }
 
 const char* ActionName(Action action) {
@@ -222,6 +222,10 @@ absl::StatusOr<Target> ResolveTarget(ApiContext& ctx, const Caller& caller, cons
   }
   SS_RETURN_IF_ERROR(CheckAccess(caller, *project, env, path, action));
   return Target{project, env, path};
+}
+
+bool SecretPathMatches(absl::string_view pattern, absl::string_view path) {
+  return HasGlob(pattern) ? GlobMatch(pattern, path) : pattern == path;
 }
 
 bool HasGlob(absl::string_view pattern) {

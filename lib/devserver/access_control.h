@@ -69,6 +69,11 @@ absl::StatusOr<Target> ResolveTarget(ApiContext& ctx, const Caller& caller, cons
 // Whether a secret path pattern holds glob characters (picomatch syntax).
 bool HasGlob(absl::string_view pattern);
 
+// Whether the normalized folder `path` matches `pattern`: a picomatch glob
+// ("*" within a segment, "**" across) when it has glob characters, else the
+// same path. Service-token scopes and webhooks filter with it.
+bool SecretPathMatches(absl::string_view pattern, absl::string_view path);
+
 }  // namespace internal
 }  // namespace devserver
 }  // namespace secretsync

@@ -5,6 +5,9 @@
 
 #include <functional>
 #include <memory>
+#include <string>
+#include <tuple>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -28,6 +31,12 @@ class ApiContext {
   ApiContext(std::unique_ptr<DevStore> store, Clock& clock, LogSink& log, PersistFn persist)
       : store_(std::move(store)), clock_(clock), log_(log), persist_(std::move(persist)) {}
 
+  // Called after a committed transaction once per folder it changed
+  // (project id, environment slug, normalized path): the webhooks' trigger.
+  using ChangeFn = std::function<void(const std::string& project_id, const std::string& env,
+                                      const std::string& path)>;
+  void set_on_secrets_changed(ChangeFn fn) { on_secrets_changed_ = std::move(fn); }
+
   DevStore& store() { return *store_; }
   Clock& clock() { return clock_; }
 
@@ -36,6 +45,11 @@ class ApiContext {
   // persisted; a persist failure is logged (devserver.persist_failed), rolls
   // the store back and becomes 500 "Something went wrong".
   absl::StatusOr<Json> Transaction(const std::function<absl::StatusOr<Json>()>& change);
+
+  // Inside a Transaction's `change`: secrets of (project, env, path) were
+  // written. Nothing fires when the transaction rolls back.
+  void NoteSecretsChanged(const std::string& project_id, const std::string& env,
+                          const std::string& path);
 
   // Persists the current state outside a transaction (token bookkeeping that
   // must stick even when the request fails); a failure is only logged.
@@ -46,6 +60,8 @@ class ApiContext {
   Clock& clock_;
   LogSink& log_;
   PersistFn persist_;
+  ChangeFn on_secrets_changed_;
+  std::vector<std::tuple<std::string, std::string, std::string>> changed_;
 };
 
 }  // namespace internal

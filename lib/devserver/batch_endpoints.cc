@@ -172,7 +172,13 @@ absl::StatusOr<Json> BatchWrite(ApiContext& ctx, const ApiRequest& req, int vers
       SS_RETURN_IF_ERROR(CheckAccess(caller, *target.project, target.env, item.path, action));
     }
   }
-  return ctx.Transaction([&]() { return ApplyItems(ctx.store(), caller, target, m, mode, items); });
+  return ctx.Transaction([&]() -> absl::StatusOr<Json> {
+    SS_ASSIGN_OR_RETURN(Json j, ApplyItems(ctx.store(), caller, target, m, mode, items));
+    for (const Item& item : items) {
+      ctx.NoteSecretsChanged(target.project->id(), target.env, item.path);
+    }
+    return j;
+  });
 }
 
 }  // namespace internal

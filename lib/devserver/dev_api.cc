@@ -21,6 +21,8 @@
 #include "lib/devserver/rate_limiter.h"
 #include "lib/devserver/secret_read_endpoints.h"
 #include "lib/devserver/secret_write_endpoints.h"
+#include "lib/devserver/webhook_endpoints.h"
+#include "lib/devserver/webhook_events.h"
 
 namespace secretsync {
 namespace devserver {
@@ -89,6 +91,16 @@ class DevApi::Impl {
       : ctx_(std::move(store), clock, log, std::move(persist)), random_(random), options_(options) {
     if (options_.rate_limit_per_minute > 0) {
       rate_limiter_ = std::make_unique<RateLimiter>(clock, options_.rate_limit_per_minute);
+    }
+    if (options_.webhooks != nullptr) {
+      ctx_.set_on_secrets_changed(
+          [this](const std::string& project_id, const std::string& env, const std::string& path) {
+            for (OutgoingWebhook& delivery :
+                 DeliveriesForChange(ctx_.store().state(), project_id, env, path,
+                                     absl::ToUnixMillis(ctx_.clock().TimeNow()))) {
+              options_.webhooks->Enqueue(std::move(delivery));
+            }
+          });
     }
   }
 
@@ -185,6 +197,12 @@ absl::StatusOr<Json> DevApi::Impl::Route(const ApiRequest& req, const std::strin
   if (is({"api", "v4", "secrets", ":name"})) {
     if (m == "GET") return internal::GetSecret(ctx_, req, 4, path, s[3]);
     if (write) return internal::WriteSecret(ctx_, req, 4, path, s[3]);
+  }
+  if (m == "POST" && is({"api", "v1", "webhooks"})) return internal::CreateWebhook(ctx_, req, path);
+  if (m == "POST" && is({"api", "v1", "webhooks", ":id", "test"})) {
+    return internal::TestWebhook(ctx_, req, path, s[3], [this](OutgoingWebhook delivery) {
+      if (options_.webhooks != nullptr) options_.webhooks->Enqueue(std::move(delivery));
+    });
   }
   if (options_.faults != nullptr && is({"__devserver", "faults"}) &&
       (m == "POST" || m == "DELETE")) {

@@ -18,6 +18,7 @@
 #include "lib/devserver/api_message.h"
 #include "lib/devserver/dev_store.h"
 #include "lib/devserver/fault_injector.h"
+#include "lib/devserver/webhook_sender.h"
 #include "proto/devserver.pb.h"
 
 namespace secretsync {
@@ -30,6 +31,9 @@ struct DevApiOptions {
   // build). Both carry retry-after and x-ratelimit-{limit,remaining,reset}.
   int rate_limit_status = 429;
   FaultInjector* faults = nullptr;  // null: the /__devserver routes are 404
+  // Where webhook deliveries go (docs/devserver.md, "Webhooks"). Null: none
+  // are sent, though webhooks can still be created.
+  WebhookSender* webhooks = nullptr;
 };
 
 // Serves the endpoints of docs/infisical-api.md ("Minimum contract for a

@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "lib/base/status_macros.h"
 #include "lib/devserver/secret_references.h"
+#include "lib/devserver/webhook_config.h"
 
 namespace secretsync {
 namespace devserver {
@@ -227,7 +228,30 @@ absl::Status DevStore::Normalize() {
       }
     }
   }
+  for (int i = 0; i < state_.webhooks_size(); ++i) {
+    v1::DevWebhook& webhook = *state_.mutable_webhooks(i);
+    SS_RETURN_IF_ERROR(NormalizeWebhook(webhook, state_, absl::StrCat("webhooks[", i, "]")));
+    if (webhook.id().empty()) {
+      SS_ASSIGN_OR_RETURN(std::string id, NewUuid());
+      webhook.set_id(id);
+    }
+  }
   return absl::OkStatus();
+}
+
+absl::StatusOr<v1::DevWebhook> DevStore::AddWebhook(v1::DevWebhook webhook) {
+  SS_RETURN_IF_ERROR(NormalizeWebhook(webhook, state_, "webhook"));
+  SS_ASSIGN_OR_RETURN(std::string id, NewUuid());
+  webhook.set_id(id);
+  *state_.add_webhooks() = webhook;
+  return webhook;
+}
+
+const v1::DevWebhook* DevStore::WebhookById(absl::string_view id) const {
+  for (const v1::DevWebhook& webhook : state_.webhooks()) {
+    if (webhook.id() == id) return &webhook;
+  }
+  return nullptr;
 }
 
 const v1::DevProject* DevStore::ProjectById(absl::string_view id) const {

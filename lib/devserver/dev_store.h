@@ -117,6 +117,11 @@ class DevStore {
   // The HMAC key tokens are signed with (raw bytes).
   const std::string& signing_key() const { return signing_key_; }
 
+  // Validates `webhook` (NormalizeWebhook), gives it a new id and keeps it.
+  // InvalidArgument when it is not valid.
+  absl::StatusOr<secretsync::v1::DevWebhook> AddWebhook(secretsync::v1::DevWebhook webhook);
+  const secretsync::v1::DevWebhook* WebhookById(absl::string_view id) const;
+
   // A random v4 UUID. Internal when the random source fails.
   absl::StatusOr<std::string> NewUuid();
   // Now as Infisical prints times: "2026-01-02T03:04:05.000Z".

@@ -18,6 +18,8 @@
 #include "lib/devserver/fault_injector.h"
 #include "lib/devserver/http_server.h"
 #include "lib/devserver/state_file.h"
+#include "lib/devserver/webhook_sender.h"
+#include "lib/http/curl_http_transport.h"
 
 
 namespace secretsync {
@@ -111,7 +113,14 @@ int RunDevServer(const DevServerOptions& options, Clock& clock, RandomSource& ra
     if (absl::Status s = persist((*store)->state()); !s.ok()) return Fail(log, s, kExitCantCreate);
   }
   FaultInjector faults;
+  // Webhooks go out as Infisical sends them: 15 s for the whole exchange, no retry.
+  http::CurlTransportOptions webhook_http_options;
+  webhook_http_options.request_timeout = absl::Seconds(15);
+  webhook_http_options.user_agent = "secretsync-devserver";
+  http::CurlHttpTransport webhook_http(webhook_http_options);
+  WebhookSender webhook_sender(webhook_http, log);
   DevApiOptions api_options;
+  api_options.webhooks = &webhook_sender;
   api_options.rate_limit_per_minute = options.rate_limit_per_minute;
   api_options.rate_limit_status = options.rate_limit_status;
   api_options.faults = options.enable_faults ? &faults : nullptr;

@@ -58,6 +58,7 @@ absl::StatusOr<Json> WriteSecret(ApiContext& ctx, const ApiRequest& req, int ver
         : m == "PATCH" ? store.UpdateSecret(project_id, target.env, target.path, *name, change)
                        : store.DeleteSecret(project_id, target.env, target.path, *name);
     SS_RETURN_IF_ERROR(secret.status());
+    ctx.NoteSecretsChanged(project_id, target.env, target.path);
     const v1::DevProject& project = *store.ProjectById(project_id);
     if (change.value.has_value()) {
       SS_RETURN_IF_ERROR(
