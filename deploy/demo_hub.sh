@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # The demo's hub act (called at the end of deploy/demo.sh): two agents on
 # loopback and a hub with a route to both; a PATCH to a secret, then the
-# signed webhook delivery Infisical sends for it, and the change is live on
-# both hosts without any fanout call. Usage: demo_hub.sh BIN URL WORK
+# dev server's webhook (as Infisical's) calls the hub, and the change is live
+# on both hosts without any fanout call. Usage: demo_hub.sh BIN URL WORK
 # (WORK holds demo.textproto and .env.template, and demo.sh exported the
 # INFISICAL_UNIVERSAL_AUTH_* variables).
 set -euo pipefail
 bin=$1 url=$2 work=$3
-repo=$(cd "$(dirname "$0")/.." && pwd)
 project=5f0c1c2e-7a43-4d2b-9a1e-2b6f0d8c4e11
 echo "== push on change: dev server -> webhook -> hub -> 2 agents"
 pids=()
@@ -42,14 +41,16 @@ hub_url=$(sed -n 's/^listening on //p' "$work/hub.out")
 echo "   hub on $hub_url, route glitchtip/prod/** -> 2 agents"
 token=$(curl -sf -X POST "$url/api/v1/auth/universal-auth/login" -H 'Content-Type: application/json' \
   -d "{\"clientId\":\"$INFISICAL_UNIVERSAL_AUTH_CLIENT_ID\",\"clientSecret\":\"$INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET\"}" | jq -r .accessToken)
+# The dev server's webhook, as one creates it in Infisical (UI or API).
+curl -sf -o /dev/null -X POST "$url/api/v1/webhooks" -H "Authorization: Bearer $token" \
+  -H 'Content-Type: application/json' \
+  -d "{\"type\":\"general\",\"workspaceId\":\"$project\",\"environment\":\"prod\",\"webhookUrl\":\"$hub_url/webhook\",\"webhookSecretKey\":\"$(cat "$work/webhook-key")\",\"secretPath\":\"/**\"}"
+echo "   dev server webhook -> $hub_url/webhook (signed with the hub's key)"
 value=$("$bin/keygen" --format=hex --bytes=32)
 curl -sf -o /dev/null -X PATCH "$url/api/v3/secrets/raw/SECRET_KEY" -H "Authorization: Bearer $token" \
   -H 'Content-Type: application/json' \
   -d "{\"workspaceSlug\":\"glitchtip\",\"environment\":\"prod\",\"secretPath\":\"/\",\"secretValue\":\"$value\"}"
 t0=${EPOCHREALTIME/./}
-# What Infisical sends after the write (the signed delivery; no values).
-/usr/bin/python3 "$repo/tests/hub/send_deliveries.py" "$hub_url/webhook" "$work/webhook-key" \
-  "$project" prod / >/dev/null
 live() { for h in a b; do grep -q "^SECRET_KEY='$value'" "$work/hub-$h/.env" 2>/dev/null || return 1; done; }
 for _ in $(seq 1 300); do live && break; sleep 0.02; done
 live || { echo "demo: the change did not reach both hosts" >&2; exit 75; }
