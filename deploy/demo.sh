@@ -4,7 +4,8 @@
 # `keygen --push`, renders .env with `sync`, shows it with values masked,
 # syncs again (nothing to do), rotates POSTGRES_PASSWORD against a throwaway
 # PostgreSQL on loopback, then starts two gRPC agents and fans a change out
-# to both (deploy/demo_fanout.sh), and stops everything.
+# to both (deploy/demo_fanout.sh), and stops everything; last, a hub act
+# (deploy/demo_hub.sh): a PATCH is live on 2 agents through a webhook.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -102,3 +103,11 @@ echo "   .env sha256 ${before}... -> $(sha256sum .env | cut -c1-12)... (names an
 old_pw=""
 bash "$repo/deploy/demo_fanout.sh" "$bin" "$url" "$work"
 echo "== done; the agents, PostgreSQL and the dev server stop now"
+
+# Push on change (issue 16): the hub act, separate so other acts stay apart.
+demo_hub() {
+  bazel build --config=ci //tools:hub 2>&1 | grep -E '^(ERROR|FAILED)' || true
+  [ -x "$bin/hub" ] || { echo "demo: build of //tools:hub failed" >&2; exit 70; }
+  bash "$repo/deploy/demo_hub.sh" "$bin" "$url" "$work"
+}
+demo_hub

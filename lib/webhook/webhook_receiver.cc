@@ -207,6 +207,9 @@ void WebhookReceiver::HandlePost(const httplib::Request& req, httplib::Response&
   } else {
     absl::StatusOr<Delivery> delivery =
         verifier_.Verify({Header(req, "Content-Type"), Header(req, "x-infisical-signature"), body});
+    if (delivery.ok() && options_.admit) {
+      if (absl::Status admitted = options_.admit(*delivery); !admitted.ok()) delivery = admitted;
+    }
     if (delivery.ok()) {
       callback_(*delivery, id);
       Reply(res, 202);

@@ -49,6 +49,10 @@ struct ReceiverOptions {
   // Worker threads; accepted connections waiting for a worker are capped
   // at `max_queued_connections` (the accept loop then waits, and the
   // kernel's backlog holds further clients).
+  // Optional: asked after verification, before the callback; a non-OK
+  // status refuses the delivery (HttpStatusForRefusal: InvalidArgument 400)
+  // and the callback is not called. The hub refuses unknown projects here.
+  std::function<absl::Status(const Delivery&)> admit;
   size_t threads = 4;
   size_t max_queued_connections = 64;
 };

@@ -39,7 +39,7 @@ bazel build --config=bench //tools:keygen //tools:sync //tools:devserver >"$logs
 
 rc=0
 declare -A status
-all_scripts="keygen_bench.sh sync_bench.sh client_list_bench.sh rotate_bench.sh agent_bench.sh agent_waiters_bench.sh deb_bench.sh"
+all_scripts="keygen_bench.sh sync_bench.sh client_list_bench.sh rotate_bench.sh agent_bench.sh agent_waiters_bench.sh hub_bench.sh deb_bench.sh"
 for script in $all_scripts; do
   if [[ " ${BENCH_SCRIPTS:-$all_scripts} " != *" $script "* ]]; then
     status[$script]="skipped (BENCH_SCRIPTS)"

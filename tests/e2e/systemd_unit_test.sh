@@ -56,6 +56,20 @@ verify_rc=$?
 cat "$T/verify-agent.out"
 check "systemd-analyze verify accepts the agent unit and the restart path and service" [ "$verify_rc" -eq 0 ]
 check "systemd-analyze verify prints no warning for them" [ ! -s "$T/verify-agent.out" ]
+# 1c. The hub's unit (docs/hub.md): verified, hardened, nothing writable.
+HUB_UNIT=$rf/deploy/systemd/secretsync-hub.service
+map_paths <"$HUB_UNIT" >"$T/units/secretsync-hub.service"
+install -D -m 755 /bin/true "$ROOT/usr/local/bin/secretsync-hub"
+systemd-analyze verify --man=no "$T/units/secretsync-hub.service" >"$T/verify-hub.out" 2>&1
+verify_rc=$?
+cat "$T/verify-hub.out"
+check "systemd-analyze verify accepts the hub unit" [ "$verify_rc" -eq 0 ]
+check "systemd-analyze verify prints no warning for it" [ ! -s "$T/verify-hub.out" ]
+for setting in "NoNewPrivileges=yes" "ProtectSystem=strict" "CapabilityBoundingSet=" \
+  "PrivateTmp=yes" "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX" "User=secretsync-hub"; do
+  check "the hub unit sets $setting" grep -qx "$setting" "$HUB_UNIT"
+done
+check "the hub unit has no writable path" bash -c "! grep -qE '^(ReadWritePaths|StateDirectory)=' '$HUB_UNIT'"
 agent_exec=$(unit_values "$AGENT_UNIT" ExecStart)
 agent_flag() { printf '%s\n' "$agent_exec" | tr ' ' '\n' | sed -n "s/^--$1=//p"; }
 check "the agent loads the Infisical credentials from the files the sync unit loads" \
