@@ -15,6 +15,8 @@
 #include "lib/base/exit_codes.h"
 #include "lib/base/status_macros.h"
 #include "lib/fanout/host_list.h"
+#include "lib/metrics/metrics_file.h"
+#include "lib/metrics/run_metrics.h"
 #include "nlohmann/json.hpp"
 
 namespace secretsync {
@@ -26,7 +28,8 @@ const char kFanoutUsage[] =
     "\n"
     "  fanout --hosts_file=agents.txt --ca_file=ca.pem --tls_cert_file=central.pem \\\n"
     "         --tls_key_file=central.key [--token_file=token] [--parallel=16] \\\n"
-    "         [--deadline=30m] [--stop_on_failure] [--batch=20 --splay=30s] [--json]\n"
+    "         [--deadline=30m] [--stop_on_failure] [--batch=20 --splay=30s] [--json] \\\n"
+    "         [--metrics_file=/var/lib/node_exporter/textfile/fanout.prom]\n"
     "\n"
     "Hosts are host:port or [IPv6]:port; host:port=NAME checks that agent's\n"
     "certificate against NAME instead of --tls_server_name or the host.\n"
@@ -173,6 +176,24 @@ void PrintJson(const std::vector<HostResult>& rows, const std::string& request_i
 }
 
 // 77 before any permanent code before 75 (see RunFanout).
+// The run's metrics: its outcome, and per host its result, exit code and
+// duration (labels deployment = --deployment or "default", tool = fanout).
+void WriteMetrics(const FanoutOptions& opts, const std::vector<HostResult>& rows, int code,
+                  absl::Time start, FanoutDeps deps, std::ostream& err) {
+  if (opts.metrics_file.empty() || opts.dry_run) return;
+  metrics::RunMetrics m;
+  m.tool = "fanout";
+  m.deployment = opts.deployment.empty() ? "default" : opts.deployment;
+  metrics::AddRunOutcome(m, start, deps.clock.TimeNow(), code);
+  for (const HostResult& r : rows) {
+    m.Add(metrics::kFanoutHostSuccess, r.outcome == Outcome::kOk ? 1 : 0,
+          {{"host", r.host}, {"result", OutcomeName(r.outcome)}});
+    m.Add(metrics::kFanoutHostExitCode, HostExitCode(r), {{"host", r.host}});
+    m.Add(metrics::kFanoutHostDuration, r.duration_ms / 1000.0, {{"host", r.host}});
+  }
+  metrics::WriteMetricsFileOrWarn(deps.fs, opts.metrics_file, m, err);
+}
+
 int RunExitCode(const std::vector<HostResult>& rows) {
   int permanent = kExitOk;
   bool temporary = false;
@@ -256,7 +277,9 @@ int RunFanout(const FanoutOptions& opts, FanoutDeps deps, std::ostream& out, std
   } else {
     PrintTable(rows, spec.request_id, out);
   }
-  return RunExitCode(rows);
+  const int code = RunExitCode(rows);
+  WriteMetrics(opts, rows, code, start, deps, err);
+  return code;
 }
 
 }  // namespace fanout

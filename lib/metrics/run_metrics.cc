@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/base/user_path.h"
 #include "lib/sync/pending_rotation.h"
 
 namespace secretsync {
@@ -68,6 +69,25 @@ std::string MetricsFilePath(const std::string& flag_path, const config::Deployme
   const size_t slash = d.config_path.rfind('/');
   if (slash == std::string::npos) return configured;
   return d.config_path.substr(0, slash + 1) + configured;
+}
+
+void WriteRunMetricsOrWarn(const RunRecord& run, System& sys, std::ostream& err) {
+  const std::string flag_path = ResolveUserPath(run.flag_path, sys.env);
+  const std::string path =
+      run.deployment != nullptr ? MetricsFilePath(flag_path, *run.deployment) : flag_path;
+  if (path.empty()) return;
+  const absl::Time now = sys.clock.TimeNow();
+  RunMetrics m;
+  m.tool = run.tool;
+  m.deployment =
+      DeploymentLabel(run.deployment != nullptr ? run.deployment->config_path : run.config_path);
+  AddRunOutcome(m, run.started, now, run.exit_code);
+  if (run.counters != nullptr) AddCounters(m, *run.counters);
+  if (run.sync != nullptr) AddSyncReport(m, *run.sync);
+  if (run.deployment != nullptr && run.observer != nullptr) {
+    AddRotationState(m, *run.deployment, *run.observer, now, sys.fs);
+  }
+  WriteMetricsFileOrWarn(sys.fs, path, m, err);
 }
 
 }  // namespace metrics

@@ -41,6 +41,7 @@ infisical::SecretStoreFactory SecretObserver::Wrap(infisical::SecretStoreFactory
 void SecretObserver::RecordList(const std::vector<infisical::SecretRecord>& records) {
   absl::MutexLock lock(&mu_);
   listed_ = true;
+  seen_.clear();  // the latest list wins: a __PENDING deleted since is gone
   for (const infisical::SecretRecord& r : records) seen_[r.name] = r.updated_at;
 }
 

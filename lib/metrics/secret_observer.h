@@ -22,9 +22,10 @@ class SecretObserver {
   // secret's name and updated_at (InfinitePast when the store does not say).
   infisical::SecretStoreFactory Wrap(infisical::SecretStoreFactory inner);
 
-  // Records one successful List's names and updated_at times.
+  // Records one successful List's names and updated_at times, replacing
+  // those of an earlier List.
   void RecordList(const std::vector<infisical::SecretRecord>& records);
-  // Name -> updated_at of every secret listed so far.
+  // Name -> updated_at of every secret the latest successful List returned.
   std::map<std::string, absl::Time> seen() const;
   // Whether any List succeeded (else seen() tells nothing).
   bool listed() const;

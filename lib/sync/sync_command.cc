@@ -10,7 +10,6 @@
 #include "google/protobuf/util/json_util.h"
 #include "lib/base/exit_codes.h"
 #include "lib/base/log.h"
-#include "lib/base/user_path.h"
 #include "lib/config/deployment.h"
 #include "lib/metrics/run_metrics.h"
 #include "lib/metrics/secret_observer.h"
@@ -149,18 +148,12 @@ int RunSync(const SyncOptions& o, System& sys, std::ostream& out, std::ostream& 
   std::optional<SyncReport> report;
   const int code = RunSyncOnce(o, observed, out, err, d, report);
   if (o.check || o.dry_run) return code;
-  const std::string path = d.has_value()
-                               ? metrics::MetricsFilePath(ResolveUserPath(o.metrics_file, sys.env), *d)
-                               : ResolveUserPath(o.metrics_file, sys.env);
-  if (path.empty()) return code;
-  metrics::RunMetrics m;
-  m.tool = "sync";
-  m.deployment = metrics::DeploymentLabel(d.has_value() ? d->config_path : o.config_path);
-  metrics::AddRunOutcome(m, started, sys.clock.TimeNow(), code);
-  if (o.counters != nullptr) metrics::AddCounters(m, *o.counters);
-  if (report.has_value()) metrics::AddSyncReport(m, *report);
-  if (d.has_value()) metrics::AddRotationState(m, *d, observer, sys.clock.TimeNow(), sys.fs);
-  metrics::WriteMetricsFileOrWarn(sys.fs, path, m, err);
+  metrics::RunRecord run("sync", o.metrics_file, o.config_path, started, o.counters);
+  run.exit_code = code;
+  run.deployment = d.has_value() ? &*d : nullptr;
+  run.sync = report.has_value() ? &*report : nullptr;
+  run.observer = &observer;
+  metrics::WriteRunMetricsOrWarn(run, sys, err);
   return code;
 }
 

@@ -5,6 +5,9 @@
 # a pending rotation shows; an unwritable file is only a warning; no planted
 # value ever appears in a metrics file.
 source "$(dirname "$0")/lib.sh"
+ROTATE=$rf/tools/rotate
+AGENT=$rf/tools/agent
+FANOUT=$rf/tools/fanout
 
 start_devserver "$rf/tests/testdata/e2e-seed.textproto" --enable-faults
 work=$T/deploy
@@ -27,6 +30,7 @@ metrics_file: "$T/metrics/from-config.prom"
 on_change { command: ["/bin/true"] timeout_seconds: 10 }
 secrets { name: "SECRET_KEY" rotation { restart_services: ["web"] max_age_days: 30 } }
 secrets { name: "POSTGRES_PASSWORD" rotation { restart_services: ["web", "worker"] } }
+secrets { name: "API_TOKEN" generator { kind: HEX bytes: 16 } rotation { max_age_days: 1 } }
 CONF
 printf 'canary-client-secret-e2e-4f2b\n' >"$work/client-secret"
 chmod 600 "$work/client-secret"
@@ -105,8 +109,52 @@ check "a folder in the way: sync still exits 0, with a warning" bash -c "[ $rc -
 run_sync --metrics_file="$prom" --dry_run
 check "a dry run writes no metrics" [ "$(value "$prom" "secretsync_runs_total{$dep,result=\"success\",tool=\"sync\"}")" = 2 ]
 
+# 6. keygen --push creates API_TOKEN; its own file passes promtool.
+"$KEYGEN" --config="$work/glitchtip.textproto" --push --metrics_file="$T/metrics/keygen.prom" >"$T/out" 2>"$T/err"
+rc=$?
+check "keygen --push exits 0 and creates API_TOKEN" bash -c "[ $rc -eq 0 ] && grep -q API_TOKEN '$T/out'"
+check "keygen metrics pass promtool" promtool_ok "$T/metrics/keygen.prom"
+check "keygen: last exit code 0" [ "$(value "$T/metrics/keygen.prom" "secretsync_last_exit_code{$dep,tool=\"keygen\"}")" = 0 ]
+check "keygen: its POST counted" grep -q 'method="POST",status_class="2xx",tool="keygen"' "$T/metrics/keygen.prom"
+api_token_value=$(curl -sf "$URL/api/v3/secrets/raw/API_TOKEN?workspaceSlug=glitchtip&environment=prod&secretPath=/" \
+  -H "Authorization: Bearer $(api_token)" | jq -r .secret.secretValue)
+check "the pushed API_TOKEN value is readable for the canary check" [ "${#api_token_value}" -eq 32 ]
+
+# 7. rotate (a generated secret, no PostgreSQL) writes into sync's file: its
+#    own tool series beside sync's, which stay as they were.
+sync_runs_before=$(value "$prom" "secretsync_runs_total{$dep,result=\"success\",tool=\"sync\"}")
+"$ROTATE" --config="$work/glitchtip.textproto" --secret API_TOKEN --wait_lock=5s --metrics_file="$prom" >"$T/out" 2>"$T/err"
+rc=$?
+check "rotate API_TOKEN exits 0" [ "$rc" -eq 0 ]
+check "rotate metrics pass promtool" promtool_ok "$prom"
+check "rotate: last exit code 0" [ "$(value "$prom" "secretsync_last_exit_code{$dep,tool=\"rotate\"}")" = 0 ]
+check "rotate: API_TOKEN not pending afterwards" [ "$(value "$prom" "secretsync_rotation_pending{$dep,secret=\"API_TOKEN\",tool=\"rotate\"}")" = 0 ]
+check "rotate: API_TOKEN max age 1 day" [ "$(value "$prom" "secretsync_secret_max_age_seconds{$dep,secret=\"API_TOKEN\",tool=\"rotate\"}")" = 86400 ]
+check "sync's series kept beside rotate's" [ "$(value "$prom" "secretsync_runs_total{$dep,result=\"success\",tool=\"sync\"}")" = "$sync_runs_before" ]
+rotated_value=$(curl -sf "$URL/api/v3/secrets/raw/API_TOKEN?workspaceSlug=glitchtip&environment=prod&secretPath=/" \
+  -H "Authorization: Bearer $(api_token)" | jq -r .secret.secretValue)
+
+# 8. fanout: one real agent (plaintext on loopback) and one closed port.
+"$AGENT" --listen=127.0.0.1:0 --insecure_loopback_plaintext \
+  --deployment-configs="$work/glitchtip.textproto" >"$T/agent.out" 2>"$T/agent.log" &
+agent_pid=$!
+trap 'kill -TERM $agent_pid $SERVER_PID 2>/dev/null; wait $agent_pid $SERVER_PID 2>/dev/null' EXIT
+for _ in $(seq 1 200); do grep -q 'port [0-9]' "$T/agent.out" 2>/dev/null && break; sleep 0.05; done
+port=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$T/agent.out" | head -n1)
+"$FANOUT" --hosts="127.0.0.1:$port,127.0.0.1:9" --insecure_loopback_plaintext --deadline=20s \
+  --metrics_file="$T/metrics/fanout.prom" >"$T/out" 2>"$T/err"
+rc=$?
+fan="$T/metrics/fanout.prom"
+check "fanout with a closed port exits 75" [ "$rc" -eq 75 ]
+check "fanout metrics pass promtool" promtool_ok "$fan"
+check "fanout: the agent's host ok" [ "$(value "$fan" "secretsync_fanout_host_success{deployment=\"default\",host=\"127.0.0.1:$port\",result=\"ok\",tool=\"fanout\"}")" = 1 ]
+check "fanout: the closed port unreachable" [ "$(value "$fan" "secretsync_fanout_host_success{deployment=\"default\",host=\"127.0.0.1:9\",result=\"unreachable\",tool=\"fanout\"}")" = 0 ]
+check "fanout: per-host exit code and duration" bash -c "grep -q 'secretsync_fanout_host_exit_code{deployment=\"default\",host=\"127.0.0.1:9\",tool=\"fanout\"} 75' '$fan' && grep -q '^secretsync_fanout_host_duration_seconds{.*127.0.0.1:$port' '$fan'"
+check "fanout: last exit code 75" [ "$(value "$fan" "secretsync_last_exit_code{deployment=\"default\",tool=\"fanout\"}")" = 75 ]
+
 # Planted values never reach a metrics file.
-for canary in canary-secret-key-e2e canary+pw canary-mail-e2e canary-client-secret-e2e canary-pending-e2e; do
+for canary in canary-secret-key-e2e canary+pw canary-mail-e2e canary-client-secret-e2e canary-pending-e2e \
+  "$api_token_value" "$rotated_value"; do
   check "no metrics file contains $canary" bash -c "! grep -rqF -- '$canary' '$T/metrics'"
 done
 finish
