@@ -45,6 +45,10 @@ ABSL_FLAG(std::string, request_id, "",
           "idempotency key (default: random per run, printed with the results); rerun with "
           "the printed id to retry the hosts that did not succeed (at most 128 bytes)");
 
+ABSL_FLAG(std::string, metrics_file, "",
+          "write Prometheus metrics of the run (each host's result, exit code and duration) "
+          "to this file (node_exporter textfile collector)");
+
 namespace secretsync {
 namespace fanout {
 
@@ -69,6 +73,7 @@ FanoutOptions FanoutOptionsFromFlags() {
   o.deployment = absl::GetFlag(FLAGS_deployment);
   o.dry_run = absl::GetFlag(FLAGS_dry_run);
   o.request_id = absl::GetFlag(FLAGS_request_id);
+  o.metrics_file = absl::GetFlag(FLAGS_metrics_file);
   return o;
 }
 

@@ -20,6 +20,10 @@ ABSL_FLAG(std::string, site_url, "", "override the config's infisical.site_url")
 ABSL_FLAG(std::string, environment, "", "override the config's environment");
 ABSL_FLAG(std::string, secret_path, "", "override the config's secret_path");
 
+ABSL_FLAG(std::string, metrics_file, "",
+          "with --push: write Prometheus metrics of this run to this file (node_exporter "
+          "textfile collector; overrides the config's metrics_file)");
+
 namespace secretsync {
 
 keygen::KeygenOptions KeygenOptionsFromFlags() {
@@ -35,6 +39,7 @@ keygen::KeygenOptions KeygenOptionsFromFlags() {
   o.overrides.site_url = absl::GetFlag(FLAGS_site_url);
   o.overrides.environment = absl::GetFlag(FLAGS_environment);
   o.overrides.secret_path = absl::GetFlag(FLAGS_secret_path);
+  o.metrics_file = absl::GetFlag(FLAGS_metrics_file);
   return o;
 }
 

@@ -8,8 +8,10 @@
 
 int main(int argc, char** argv) {
   secretsync::ParseToolFlags(argc, argv, secretsync::keygen::kKeygenUsage, "tools/keygen_flags");
-  secretsync::RealSystem real;
+  secretsync::metrics::RunCounters counters;  // Infisical requests, token cache: --metrics_file
+  secretsync::RealSystem real(&counters);
   secretsync::System sys = real.deps();
-  return secretsync::keygen::RunKeygen(secretsync::KeygenOptionsFromFlags(), sys, std::cout,
-                                       std::cerr);
+  secretsync::keygen::KeygenOptions options = secretsync::KeygenOptionsFromFlags();
+  options.counters = &counters;
+  return secretsync::keygen::RunKeygen(options, sys, std::cout, std::cerr);
 }

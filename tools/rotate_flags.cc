@@ -28,6 +28,10 @@ ABSL_FLAG(std::string, value_file, "",
 ABSL_FLAG(absl::Duration, wait_lock, absl::Seconds(60),
           "how long to wait for a sync or rotate of the same file to finish");
 
+ABSL_FLAG(std::string, metrics_file, "",
+          "write Prometheus metrics of this run to this file (node_exporter textfile "
+          "collector; overrides the config's metrics_file)");
+
 namespace secretsync {
 
 rotate::RotateOptions RotateOptionsFromFlags() {
@@ -45,6 +49,7 @@ rotate::RotateOptions RotateOptionsFromFlags() {
   o.json = absl::GetFlag(FLAGS_json);
   o.value_file = absl::GetFlag(FLAGS_value_file);
   o.wait_lock = absl::GetFlag(FLAGS_wait_lock);
+  o.metrics_file = absl::GetFlag(FLAGS_metrics_file);
   return o;
 }
 

@@ -8,8 +8,10 @@
 
 int main(int argc, char** argv) {
   secretsync::ParseToolFlags(argc, argv, secretsync::rotate::kRotateUsage, "tools/rotate_flags");
-  secretsync::RealSystem real;
+  secretsync::metrics::RunCounters counters;  // Infisical requests, token cache: --metrics_file
+  secretsync::RealSystem real(&counters);
   secretsync::System sys = real.deps();
-  return secretsync::rotate::RunRotate(secretsync::RotateOptionsFromFlags(), sys, std::cin,
-                                       std::cout, std::cerr);
+  secretsync::rotate::RotateOptions options = secretsync::RotateOptionsFromFlags();
+  options.counters = &counters;
+  return secretsync::rotate::RunRotate(options, sys, std::cin, std::cout, std::cerr);
 }

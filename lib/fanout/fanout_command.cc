@@ -15,6 +15,8 @@
 #include "lib/base/exit_codes.h"
 #include "lib/base/status_macros.h"
 #include "lib/fanout/host_list.h"
+#include "lib/metrics/metrics_file.h"
+#include "lib/metrics/run_metrics.h"
 #include "nlohmann/json.hpp"
 
 namespace secretsync {
@@ -26,8 +28,9 @@ const char kFanoutUsage[] =
     "\n"
     "  fanout --hosts_file=agents.txt --ca_file=ca.pem --tls_cert_file=central.pem \\\n"
     "         --tls_key_file=central.key [--token_file=token] [--parallel=16] \\\n"
-    "         [--deadline=30m] [--stop_on_failure] [--batch=20 --splay=30s] [--json]\n"
-    "         [--canary=2 [--require_health]]\n"
+    "         [--deadline=30m] [--stop_on_failure] [--batch=20 --splay=30s] [--json] \\\n"
+    "         [--canary=2 [--require_health]] \\\n"
+    "         [--metrics_file=/var/lib/node_exporter/textfile/fanout.prom]\n"
     "\n"
     "--canary=N syncs the first N hosts (in list order) first and starts the\n"
     "others only when every canary is ok and healthy: HEALTHY, or not checked\n"
@@ -249,6 +252,24 @@ void PrintJson(const std::vector<HostResult>& rows, const std::string& request_i
   out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
+// The run's metrics: its outcome, and per host its result, exit code and
+// duration (labels deployment = --deployment or "default", tool = fanout).
+void WriteMetrics(const FanoutOptions& opts, const std::vector<HostResult>& rows, int code,
+                  absl::Time start, FanoutDeps deps, std::ostream& err) {
+  if (opts.metrics_file.empty() || opts.dry_run) return;
+  metrics::RunMetrics m;
+  m.tool = "fanout";
+  m.deployment = opts.deployment.empty() ? "default" : opts.deployment;
+  metrics::AddRunOutcome(m, start, deps.clock.TimeNow(), code);
+  for (const HostResult& r : rows) {
+    m.Add(metrics::kFanoutHostSuccess, r.outcome == Outcome::kOk ? 1 : 0,
+          {{"host", r.host}, {"result", OutcomeName(r.outcome)}});
+    m.Add(metrics::kFanoutHostExitCode, HostExitCode(r), {{"host", r.host}});
+    m.Add(metrics::kFanoutHostDuration, r.duration_ms / 1000.0, {{"host", r.host}});
+  }
+  metrics::WriteMetricsFileOrWarn(deps.fs, opts.metrics_file, m, err);
+}
+
 // 77 before any permanent code before 81 before 75 (see RunFanout).
 int RunExitCode(const std::vector<HostResult>& rows) {
   int permanent = kExitOk;
@@ -350,7 +371,9 @@ int RunFanout(const FanoutOptions& opts, FanoutDeps deps, std::ostream& out, std
   } else {
     PrintTable(rows, spec.request_id, out);
   }
-  return RunExitCode(rows);
+  const int code = RunExitCode(rows);
+  WriteMetrics(opts, rows, code, start, deps, err);
+  return code;
 }
 
 }  // namespace fanout

@@ -59,6 +59,10 @@ struct FanoutOptions {
   std::string deployment;
   bool dry_run = false;
   std::string request_id;  // empty: a random one for this run; at most 128 bytes
+  // Prometheus text file of the run (every host's result, exit code and
+  // duration; docs/metrics.md), written after every fan-out but --dry_run;
+  // a file that cannot be written is a warning and never changes the exit code.
+  std::string metrics_file;
 };
 
 struct FanoutDeps {

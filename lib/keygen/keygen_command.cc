@@ -12,6 +12,7 @@
 #include "lib/base/status_macros.h"
 #include "lib/config/deployment.h"
 #include "lib/gen/generator.h"
+#include "lib/metrics/run_metrics.h"
 #include "lib/infisical/secret_store.h"
 
 
@@ -27,7 +28,10 @@ const char kKeygenUsage[] =
     "  keygen --config=secretsync.textproto --secret=SECRET_KEY\n"
     "  keygen --config=secretsync.textproto --push          # create missing secrets in Infisical\n"
     "\n"
-    "Values are printed on stdout only; --push prints names, never values.\n";
+    "Values are printed on stdout only; --push prints names, never values.\n"
+    "With --metrics_file (or the config's metrics_file), --push (not --dry-run)\n"
+    "writes Prometheus metrics (docs/metrics.md); a file that cannot be written\n"
+    "is a warning.\n";
 
 namespace {
 
@@ -183,11 +187,21 @@ int RunKeygen(const KeygenOptions& o, System& sys, std::ostream& out, std::ostre
   if (o.count != 1) return usage("--count does not apply with --config");
   if (!o.secret.empty() && o.push) return usage("--secret and --push are exclusive");
   if (o.dry_run && !o.push) return usage("--dry-run applies to --push");
+  const absl::Time started = sys.clock.TimeNow();
   auto d = config::LoadDeployment(o.config_path, o.overrides, sys.fs, sys.env, sys.users);
-  if (!d.ok()) return Fail(err, d.status());
-  absl::Status s = o.push ? Push(d->config, o.dry_run, sys, out)
-                          : PrintSpec(d->config, o.secret, sys.random, out);
-  return s.ok() ? kExitOk : Fail(err, s);
+  absl::Status s = d.status();
+  if (d.ok()) {
+    s = o.push ? Push(d->config, o.dry_run, sys, out)
+               : PrintSpec(d->config, o.secret, sys.random, out);
+  }
+  const int code = s.ok() ? static_cast<int>(kExitOk) : Fail(err, s);
+  if (o.push && !o.dry_run) {
+    metrics::RunRecord run("keygen", o.metrics_file, o.config_path, started, o.counters);
+    run.exit_code = code;
+    run.deployment = d.ok() ? &*d : nullptr;
+    metrics::WriteRunMetricsOrWarn(run, sys, err);
+  }
+  return code;
 }
 
 }  // namespace keygen

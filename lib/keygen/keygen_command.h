@@ -10,6 +10,7 @@
 
 #include "lib/app/system.h"
 #include "lib/config/loader.h"
+#include "lib/metrics/run_counters.h"
 
 namespace secretsync {
 namespace keygen {
@@ -26,6 +27,10 @@ struct KeygenOptions {
   bool push = false;        // create the spec's missing secrets in Infisical
   bool dry_run = false;     // with --push: list what would be created
   config::ConfigOverrides overrides;  // flags win over the config file
+  // With --push (not --dry-run): Prometheus text file (docs/metrics.md);
+  // overrides the config's metrics_file; never changes the exit code.
+  std::string metrics_file;
+  const metrics::RunCounters* counters = nullptr;  // what main()'s System counted
 };
 
 // Runs keygen and returns the process exit code (lib/base/exit_codes.h).

@@ -21,6 +21,8 @@
 #include "lib/config/deployment.h"
 #include "lib/fileio/file_lock.h"
 #include "lib/gen/generator.h"
+#include "lib/metrics/run_metrics.h"
+#include "lib/metrics/secret_observer.h"
 #include "lib/postgres/scram_verifier.h"
 #include "lib/rotate/alternating_rotation.h"
 #include "lib/rotate/password_rotation.h"
@@ -65,7 +67,9 @@ const char kRotateUsage[] =
     "exits 81 (ROLLBACK_NEVER: keeps it, exits 79); --json names the failed check.\n"
     "Values never appear in output, logs or argv; --value-file (externally\n"
     "issued secrets only) reads a 0600 file of the running user or stdin, never an\n"
-    "argument. See docs/rotate.md.\n";
+    "argument. With --metrics_file (or the config's metrics_file), every run but\n"
+    "--dry-run writes Prometheus metrics (docs/metrics.md); a file that cannot be\n"
+    "written is a warning. See docs/rotate.md.\n";
 
 namespace {
 
@@ -119,6 +123,11 @@ class Runner {
       : o_(o), sys_(sys), in_(in), out_(out), err_(err), log_(sys.log) {}
 
   int Run();
+  // For the metrics file: the loaded deployment and the run's sync, if any.
+  const config::Deployment* deployment() const { return d_.has_value() ? &*d_ : nullptr; }
+  const v1::SyncReport* sync_report() const {
+    return last_sync_.output_path().empty() ? nullptr : &last_sync_;
+  }
 
  private:
   absl::Status Rotate();
@@ -482,8 +491,20 @@ int Runner::Run() {
 
 int RunRotate(const RotateOptions& opts, System& sys, std::istream& in, std::ostream& out,
               std::ostream& err) {
-  Runner runner(opts, sys, in, out, err);
-  return runner.Run();
+  metrics::SecretObserver observer;
+  System observed = sys;
+  observed.stores = observer.Wrap(sys.stores);
+  const absl::Time started = sys.clock.TimeNow();
+  Runner runner(opts, observed, in, out, err);
+  const int code = runner.Run();
+  if (opts.dry_run) return code;
+  metrics::RunRecord run("rotate", opts.metrics_file, opts.config_path, started, opts.counters);
+  run.exit_code = code;
+  run.deployment = runner.deployment();
+  run.sync = runner.sync_report();
+  run.observer = &observer;
+  metrics::WriteRunMetricsOrWarn(run, sys, err);
+  return code;
 }
 
 }  // namespace rotate

@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "lib/app/system.h"
 #include "lib/config/loader.h"
+#include "lib/metrics/run_counters.h"
 
 namespace secretsync {
 namespace rotate {
@@ -28,6 +29,11 @@ struct RotateOptions {
   bool json = false;       // report as one JSON object on stdout
   std::string value_file;  // with --secret: the new value from this 0600 file, "-" = stdin
   absl::Duration wait_lock = absl::Seconds(60);
+  // Prometheus text file written after every run but --dry-run
+  // (docs/metrics.md); overrides the config's metrics_file. Never changes
+  // the exit code.
+  std::string metrics_file;
+  const metrics::RunCounters* counters = nullptr;  // what main()'s System counted
 };
 
 // Runs rotate and returns the exit code (lib/base/exit_codes.h; 80 when a

@@ -2,6 +2,7 @@
 // checks), print the report.
 #include "lib/sync/sync_command.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -10,6 +11,8 @@
 #include "lib/base/exit_codes.h"
 #include "lib/base/log.h"
 #include "lib/config/deployment.h"
+#include "lib/metrics/run_metrics.h"
+#include "lib/metrics/secret_observer.h"
 #include "lib/sync/sync_deployment.h"
 #include "proto/report.pb.h"
 
@@ -38,7 +41,11 @@ const char kSyncUsage[] =
     "back (exit 81, nothing written or run) until the secrets change or --force is\n"
     "given. With rollback_on_unhealthy: ROLLBACK_NEVER, or on a first write, an\n"
     "unhealthy result exits 79 and the change is kept.\n"
-    "On any error the existing output is left as it was. Output names, never values.\n";
+    "On any error the existing output is left as it was. Output names, never values.\n"
+    "With --metrics_file (or the config's metrics_file), every run but --check and\n"
+    "--dry-run also writes Prometheus metrics for node_exporter's textfile\n"
+    "collector (docs/metrics.md); a metrics file that cannot be written is a\n"
+    "warning and never changes the exit code.\n";
 
 namespace {
 
@@ -115,12 +122,14 @@ void PrintJson(const SyncReport& r, std::ostream& out) {
   if (google::protobuf::util::MessageToJsonString(r, &json, jo).ok()) out << json << "\n";
 }
 
-}  // namespace
-
-int RunSync(const SyncOptions& o, System& sys, std::ostream& out, std::ostream& err) {
+// One run; leaves the loaded deployment in `loaded` and the core's report
+// in `report` when it got that far.
+int RunSyncOnce(const SyncOptions& o, System& sys, std::ostream& out, std::ostream& err,
+                std::optional<config::Deployment>& loaded, std::optional<SyncReport>& report_out) {
   Logger log(sys.log);
   absl::StatusOr<config::Deployment> d =
       config::LoadDeployment(o.config_path, o.overrides, sys.fs, sys.env, sys.users);
+  if (d.ok()) loaded = *d;
   if (!d.ok()) {
     const int code = absl::IsInvalidArgument(d.status()) ? static_cast<int>(kExitUsage)
                                                          : ExitCodeFromStatus(d.status());
@@ -143,7 +152,7 @@ int RunSync(const SyncOptions& o, System& sys, std::ostream& out, std::ostream& 
   request.run_command = o.run_command;
   request.force = o.force;
   request.wait_lock = o.wait_lock;
-  const SyncReport report = SyncDeployment(*d, request, sys);
+  const SyncReport& report = report_out.emplace(SyncDeployment(*d, request, sys));
   if (report.exit_code() != kExitOk) {
     log.Error("sync.failed").Field("code", report.exit_code()).Field("ms", report.duration_ms());
     err << "sync: " << report.error() << "\n";
@@ -162,6 +171,26 @@ int RunSync(const SyncOptions& o, System& sys, std::ostream& out, std::ostream& 
     PrintText(report, out);
   }
   return report.exit_code();
+}
+
+}  // namespace
+
+int RunSync(const SyncOptions& o, System& sys, std::ostream& out, std::ostream& err) {
+  metrics::SecretObserver observer;
+  System observed = sys;
+  observed.stores = observer.Wrap(sys.stores);
+  const absl::Time started = sys.clock.TimeNow();
+  std::optional<config::Deployment> d;
+  std::optional<SyncReport> report;
+  const int code = RunSyncOnce(o, observed, out, err, d, report);
+  if (o.check || o.dry_run) return code;
+  metrics::RunRecord run("sync", o.metrics_file, o.config_path, started, o.counters);
+  run.exit_code = code;
+  run.deployment = d.has_value() ? &*d : nullptr;
+  run.sync = report.has_value() ? &*report : nullptr;
+  run.observer = &observer;
+  metrics::WriteRunMetricsOrWarn(run, sys, err);
+  return code;
 }
 
 }  // namespace sync
