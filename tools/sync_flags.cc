@@ -21,6 +21,10 @@ ABSL_FLAG(bool, run_command, true, "run the on-change command when the file chan
 ABSL_FLAG(absl::Duration, wait_lock, absl::Seconds(60),
           "how long to wait for another sync of the same file to finish");
 
+ABSL_FLAG(std::string, metrics_file, "",
+          "write Prometheus metrics of this run to this file (node_exporter textfile "
+          "collector; overrides the config's metrics_file)");
+
 namespace secretsync {
 
 sync::SyncOptions SyncOptionsFromFlags() {
@@ -36,6 +40,7 @@ sync::SyncOptions SyncOptionsFromFlags() {
   o.json = absl::GetFlag(FLAGS_json);
   o.run_command = absl::GetFlag(FLAGS_run_command);
   o.wait_lock = absl::GetFlag(FLAGS_wait_lock);
+  o.metrics_file = absl::GetFlag(FLAGS_metrics_file);
   return o;
 }
 

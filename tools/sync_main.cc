@@ -8,7 +8,10 @@
 
 int main(int argc, char** argv) {
   secretsync::ParseToolFlags(argc, argv, secretsync::sync::kSyncUsage, "tools/sync_flags");
-  secretsync::RealSystem real;
+  secretsync::metrics::RunCounters counters;  // Infisical requests, token cache: --metrics_file
+  secretsync::RealSystem real(&counters);
   secretsync::System sys = real.deps();
-  return secretsync::sync::RunSync(secretsync::SyncOptionsFromFlags(), sys, std::cout, std::cerr);
+  secretsync::sync::SyncOptions options = secretsync::SyncOptionsFromFlags();
+  options.counters = &counters;
+  return secretsync::sync::RunSync(options, sys, std::cout, std::cerr);
 }

@@ -12,6 +12,7 @@
 #include "lib/base/status_macros.h"
 #include "lib/http/curl_http_transport.h"
 #include "lib/infisical/infisical_store.h"
+#include "lib/metrics/instrumented_http_transport.h"
 
 namespace secretsync {
 namespace {
@@ -19,12 +20,17 @@ namespace {
 // A store that owns the transport it talks through.
 class OwningStore : public infisical::ForwardingSecretStore {
  public:
-  OwningStore(std::unique_ptr<HttpTransport> http, std::unique_ptr<infisical::SecretStore> inner)
-      : ForwardingSecretStore(*inner), http_(std::move(http)), inner_(std::move(inner)) {}
-  ~OwningStore() override { inner_.reset(); }  // before the transport it uses
+  OwningStore(std::unique_ptr<HttpTransport> http, std::unique_ptr<HttpTransport> counting,
+              std::unique_ptr<infisical::SecretStore> inner)
+      : ForwardingSecretStore(*inner),
+        http_(std::move(http)),
+        counting_(std::move(counting)),
+        inner_(std::move(inner)) {}
+  ~OwningStore() override { inner_.reset(); }  // before the transports it uses
 
  private:
   std::unique_ptr<HttpTransport> http_;
+  std::unique_ptr<HttpTransport> counting_;  // over http_; null when not counting
   std::unique_ptr<infisical::SecretStore> inner_;
 };
 
@@ -66,24 +72,37 @@ void TuneMallocForOneShotProcess() {
 }  // namespace
 
 infisical::SecretStoreFactory CurlStoreFactory(Clock& clock, RandomSource& random,
-                                               const Environment& env, LogSink& log) {
-  return [&clock, &random, &env, &log](const v1::DeploymentConfig& config)
+                                               const Environment& env, LogSink& log,
+                                               metrics::RunCounters* counters) {
+  return [&clock, &random, &env, &log, counters](const v1::DeploymentConfig& config)
              -> absl::StatusOr<std::unique_ptr<infisical::SecretStore>> {
     SS_ASSIGN_OR_RETURN(http::CurlTransportOptions options,
                         infisical::CurlTransportOptionsFromConfig(config));
-    auto http = std::make_unique<http::CurlHttpTransport>(std::move(options));
+    std::unique_ptr<HttpTransport> http =
+        std::make_unique<http::CurlHttpTransport>(std::move(options));
+    std::unique_ptr<HttpTransport> counting;
+    if (counters != nullptr) {
+      counting = std::make_unique<metrics::InstrumentedHttpTransport>(*http, clock, *counters);
+    }
+    HttpTransport& used = counting ? *counting : *http;
     SS_ASSIGN_OR_RETURN(std::unique_ptr<infisical::SecretStore> inner,
-                        infisical::NewInfisicalStore(config, *http, clock, random, env, log));
+                        infisical::NewInfisicalStore(config, used, clock, random, env, log));
     return std::unique_ptr<infisical::SecretStore>(
-        new OwningStore(std::move(http), std::move(inner)));
+        new OwningStore(std::move(http), std::move(counting), std::move(inner)));
   };
 }
 
-RealSystem::RealSystem() : log_(std::cerr) { TuneMallocForOneShotProcess(); }
+RealSystem::RealSystem(metrics::RunCounters* counters) : log_(std::cerr), counters_(counters) {
+  TuneMallocForOneShotProcess();
+  if (counters_ != nullptr) {
+    counting_log_ = std::make_unique<metrics::CountingLogSink>(log_, *counters_);
+  }
+}
 
 System RealSystem::deps() {
-  return System{clock_, fs_, random_, env_, commands_, log_, users_,
-                CurlStoreFactory(clock_, random_, env_, log_)};
+  LogSink& log = counting_log_ ? static_cast<LogSink&>(*counting_log_) : log_;
+  return System{clock_, fs_, random_, env_, commands_, log, users_,
+                CurlStoreFactory(clock_, random_, env_, log, counters_)};
 }
 
 }  // namespace secretsync

@@ -2,6 +2,7 @@
 // checks), print the report.
 #include "lib/sync/sync_command.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -9,7 +10,10 @@
 #include "google/protobuf/util/json_util.h"
 #include "lib/base/exit_codes.h"
 #include "lib/base/log.h"
+#include "lib/base/user_path.h"
 #include "lib/config/deployment.h"
+#include "lib/metrics/run_metrics.h"
+#include "lib/metrics/secret_observer.h"
 #include "lib/sync/sync_deployment.h"
 #include "proto/report.pb.h"
 
@@ -31,7 +35,11 @@ const char kSyncUsage[] =
     "names), SECRETSYNC_CHANGED_FILE and SECRETSYNC_SERVICES (services mapped to the\n"
     "changed secrets), and an allowlisted environment. A failed on-change command\n"
     "is retried by every later run until it succeeds.\n"
-    "On any error the existing output is left as it was. Output names, never values.\n";
+    "On any error the existing output is left as it was. Output names, never values.\n"
+    "With --metrics_file (or the config's metrics_file), every run but --check and\n"
+    "--dry-run also writes Prometheus metrics for node_exporter's textfile\n"
+    "collector (docs/metrics.md); a metrics file that cannot be written is a\n"
+    "warning and never changes the exit code.\n";
 
 namespace {
 
@@ -80,12 +88,14 @@ void PrintJson(const SyncReport& r, std::ostream& out) {
   if (google::protobuf::util::MessageToJsonString(r, &json, jo).ok()) out << json << "\n";
 }
 
-}  // namespace
-
-int RunSync(const SyncOptions& o, System& sys, std::ostream& out, std::ostream& err) {
+// One run; leaves the loaded deployment in `loaded` and the core's report
+// in `report` when it got that far.
+int RunSyncOnce(const SyncOptions& o, System& sys, std::ostream& out, std::ostream& err,
+                std::optional<config::Deployment>& loaded, std::optional<SyncReport>& report_out) {
   Logger log(sys.log);
   absl::StatusOr<config::Deployment> d =
       config::LoadDeployment(o.config_path, o.overrides, sys.fs, sys.env, sys.users);
+  if (d.ok()) loaded = *d;
   if (!d.ok()) {
     const int code = absl::IsInvalidArgument(d.status()) ? static_cast<int>(kExitUsage)
                                                          : ExitCodeFromStatus(d.status());
@@ -107,7 +117,7 @@ int RunSync(const SyncOptions& o, System& sys, std::ostream& out, std::ostream& 
   request.dry_run = o.dry_run;
   request.run_command = o.run_command;
   request.wait_lock = o.wait_lock;
-  const SyncReport report = SyncDeployment(*d, request, sys);
+  const SyncReport& report = report_out.emplace(SyncDeployment(*d, request, sys));
   if (report.exit_code() != kExitOk) {
     log.Error("sync.failed").Field("code", report.exit_code()).Field("ms", report.duration_ms());
     err << "sync: " << report.error() << "\n";
@@ -126,6 +136,32 @@ int RunSync(const SyncOptions& o, System& sys, std::ostream& out, std::ostream& 
     PrintText(report, out);
   }
   return report.exit_code();
+}
+
+}  // namespace
+
+int RunSync(const SyncOptions& o, System& sys, std::ostream& out, std::ostream& err) {
+  metrics::SecretObserver observer;
+  System observed = sys;
+  observed.stores = observer.Wrap(sys.stores);
+  const absl::Time started = sys.clock.TimeNow();
+  std::optional<config::Deployment> d;
+  std::optional<SyncReport> report;
+  const int code = RunSyncOnce(o, observed, out, err, d, report);
+  if (o.check || o.dry_run) return code;
+  const std::string path = d.has_value()
+                               ? metrics::MetricsFilePath(ResolveUserPath(o.metrics_file, sys.env), *d)
+                               : ResolveUserPath(o.metrics_file, sys.env);
+  if (path.empty()) return code;
+  metrics::RunMetrics m;
+  m.tool = "sync";
+  m.deployment = metrics::DeploymentLabel(d.has_value() ? d->config_path : o.config_path);
+  metrics::AddRunOutcome(m, started, sys.clock.TimeNow(), code);
+  if (o.counters != nullptr) metrics::AddCounters(m, *o.counters);
+  if (report.has_value()) metrics::AddSyncReport(m, *report);
+  if (d.has_value()) metrics::AddRotationState(m, *d, observer, sys.clock.TimeNow(), sys.fs);
+  metrics::WriteMetricsFileOrWarn(sys.fs, path, m, err);
+  return code;
 }
 
 }  // namespace sync

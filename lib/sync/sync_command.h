@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "lib/app/system.h"
 #include "lib/config/loader.h"
+#include "lib/metrics/run_counters.h"
 
 namespace secretsync {
 namespace sync {
@@ -24,6 +25,13 @@ struct SyncOptions {
   bool json = false;        // report as one JSON object on stdout
   bool run_command = true;  // --norun_command skips the on-change command
   absl::Duration wait_lock = absl::Seconds(60);
+  // Prometheus text file written after every run but --check and --dry-run
+  // (docs/metrics.md); overrides the config's metrics_file. A file that
+  // cannot be written is a warning on stderr and never changes the exit code.
+  std::string metrics_file;
+  // What main()'s System counted (Infisical requests, token cache); null:
+  // nothing is counted beyond this run's own outcome.
+  const metrics::RunCounters* counters = nullptr;
 };
 
 // Runs one sync and returns the exit code (lib/base/exit_codes.h). On any
