@@ -25,6 +25,9 @@ ABSL_FLAG(bool, reflection, false,
           "also serve gRPC server reflection (grpc.reflection.v1alpha) for grpcurl-style tools");
 ABSL_FLAG(int32_t, max_threads, 16,
           "most threads gRPC may create for the server (grpc::ResourceQuota; 4 or more)");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "serve Prometheus /metrics (plain HTTP) on this host:port, e.g. 127.0.0.1:9464; "
+          "empty: off. Any other than a loopback address is served as asked, with a warning");
 ABSL_FLAG(std::vector<std::string>, deployment_configs, {},
           "deployment config files this agent serves (the first is the default)");
 
@@ -47,6 +50,7 @@ AgentOptions AgentOptionsFromFlags() {
   o.rate_burst = absl::GetFlag(FLAGS_rate_burst);
   o.reflection = absl::GetFlag(FLAGS_reflection);
   o.max_threads = absl::GetFlag(FLAGS_max_threads);
+  o.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   return o;
 }
 

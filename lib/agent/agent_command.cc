@@ -12,6 +12,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "lib/agent/agent_metrics.h"
+#include "lib/agent/agent_observer.h"
 #include "lib/agent/agent_server.h"
 #include "lib/agent/agent_service.h"
 #include "lib/agent/caller_auth.h"
@@ -20,6 +22,7 @@
 #include "lib/agent/token_bucket.h"
 #include "lib/base/exit_codes.h"
 #include "lib/base/status_macros.h"
+#include "lib/metrics/metrics_exposer.h"
 
 namespace secretsync {
 namespace agent {
@@ -37,12 +40,15 @@ const char kAgentUsage[] =
     "--allowed_sans_file and the TLS files (a changed certificate, key or client\n"
     "CA starts a new server on the same port; the old one finishes its calls);\n"
     "on any error it keeps everything as it was and logs agent.reload_failed.\n"
+    "--metrics_listen=127.0.0.1:9464 serves Prometheus /metrics (plain HTTP;\n"
+    "off by default; keep it on loopback or a private address).\n"
     "See docs/agent.md.";
 
 namespace {
 
 constexpr size_t kMaxSmallFile = 64 * 1024;
 constexpr int kMinThreads = 4;
+constexpr int kMetricsThreads = 2;  // civetweb workers: scrapes are rare and small
 
 // A SAN is compared byte for byte: an empty entry (a stray comma) or one with
 // spaces cannot match what the caller meant, so it is refused, not ignored.
@@ -166,9 +172,10 @@ struct Serving {
 absl::StatusOr<std::unique_ptr<Serving>> Serve(const ServerSpec& spec,
                                                const CallerAuthenticator& auth,
                                                TokenBucketLimiter& limiter,
-                                               SyncCoordinator& coordinator, LogSink& log) {
+                                               SyncCoordinator& coordinator, LogSink& log,
+                                               AgentObserver& observer) {
   auto serving = std::make_unique<Serving>();
-  serving->service = std::make_unique<AgentService>(auth, limiter, coordinator, log);
+  serving->service = std::make_unique<AgentService>(auth, limiter, coordinator, log, observer);
   SS_ASSIGN_OR_RETURN(serving->running, StartAgentServer(spec, *serving->service));
   return serving;
 }
@@ -179,6 +186,21 @@ std::thread Retire(std::unique_ptr<Serving> old) {
     old->running.server->Shutdown();  // waits for its running calls
     old->running.server->Wait();
   });
+}
+
+// The expiry metric follows the files as they are now; a file that cannot be
+// read keeps its last value (the reload that read it logs why).
+void RecordCertificateExpiry(AgentMetrics& metrics, Filesystem& fs, const TlsFiles& tls,
+                             const Logger& log) {
+  for (const auto& [cert, path] : {std::make_pair("server", &tls.cert_file),
+                                   std::make_pair("client_ca", &tls.client_ca_file)}) {
+    absl::StatusOr<absl::Time> not_after = EarliestNotAfter(fs, *path);
+    if (not_after.ok()) {
+      metrics.SetCertificateExpiry(cert, *not_after);
+    } else {
+      log.Warn("agent.certificate_expiry_unknown").Field("why", not_after.status().message());
+    }
+  }
 }
 
 int Fail(std::ostream& err, const absl::Status& s) {
@@ -194,9 +216,27 @@ int RunAgent(const AgentOptions& opts, AgentDeps deps, SyncService& service, std
   absl::StatusOr<AuthPolicy> policy = LoadPolicy(opts, deps.fs);
   if (!policy.ok()) return Fail(err, policy.status());
 
+  Logger log(deps.log);
+  const TlsFiles tls{opts.tls_cert_file, opts.tls_key_file, opts.client_ca_file};
+  // Metrics first: a --metrics_listen that cannot be bound fails the start.
+  std::unique_ptr<AgentMetrics> agent_metrics;
+  std::unique_ptr<metrics::MetricsExposer> exposer;
+  if (!opts.metrics_listen.empty()) {
+    agent_metrics = std::make_unique<AgentMetrics>(deps.clock);
+    if (!opts.insecure_loopback_plaintext) {
+      RecordCertificateExpiry(*agent_metrics, deps.fs, tls, log);
+    }
+    absl::StatusOr<std::unique_ptr<metrics::MetricsExposer>> started =
+        metrics::MetricsExposer::Start({opts.metrics_listen, kMetricsThreads},
+                                       agent_metrics->Collectables());
+    if (!started.ok()) return Fail(err, started.status());
+    exposer = *std::move(started);
+  }
+  AgentObserver& observer = agent_metrics ? *agent_metrics : NoAgentObserver();
+
   CallerAuthenticator auth(*std::move(policy));
   TokenBucketLimiter limiter(deps.clock, opts.rate_per_minute, opts.rate_burst);
-  SyncCoordinator coordinator(service, deps.clock, deps.log, opts.request_cache_size);
+  SyncCoordinator coordinator(service, deps.clock, deps.log, opts.request_cache_size, observer);
 
   ServerSpec spec;
   spec.listen = opts.listen;
@@ -208,17 +248,24 @@ int RunAgent(const AgentOptions& opts, AgentDeps deps, SyncService& service, std
   spec.reflection = opts.reflection;
   spec.max_threads = opts.max_threads;
   absl::StatusOr<std::unique_ptr<Serving>> serving =
-      Serve(spec, auth, limiter, coordinator, deps.log);
+      Serve(spec, auth, limiter, coordinator, deps.log, observer);
   if (!serving.ok()) return Fail(err, serving.status());
   std::unique_ptr<Serving> current = *std::move(serving);
   const int port = current->running.port;
 
-  Logger log(deps.log);
   log.Info("agent.listening")
       .Field("address", opts.listen)
       .Field("port", port)
       .Field("tls", opts.insecure_loopback_plaintext ? "no" : "mtls");
   out << "agent: listening on " << opts.listen << " (port " << port << ")\n";
+  if (exposer) {
+    const bool loopback = IsLoopbackListenAddress(opts.metrics_listen);
+    LogEvent(deps.log, loopback ? 'I' : 'W', "agent.metrics_listening")
+        .Field("address", opts.metrics_listen)
+        .Field("port", exposer->port())
+        .Field("loopback", loopback ? "yes" : "no");
+    out << "agent: metrics on " << opts.metrics_listen << " (port " << exposer->port() << ")\n";
+  }
   out.flush();
   if (deps.on_listening) deps.on_listening(port);
 
@@ -228,7 +275,6 @@ int RunAgent(const AgentOptions& opts, AgentDeps deps, SyncService& service, std
   // its calls on its own thread (running syncs are the coordinator's, so no
   // sync is interrupted).
   // Unchanged TLS files keep the server (its calls are not disturbed).
-  const TlsFiles tls{opts.tls_cert_file, opts.tls_key_file, opts.client_ca_file};
   std::string served_tls;
   if (!opts.insecure_loopback_plaintext) served_tls = CheckTlsFiles(deps.fs, tls).value_or("");
   std::vector<std::thread> retiring;
@@ -245,7 +291,7 @@ int RunAgent(const AgentOptions& opts, AgentDeps deps, SyncService& service, std
         ServerSpec again = spec;
         again.listen = WithPort(opts.listen, port);
         again.reuse_port = true;
-        next = Serve(again, auth, limiter, coordinator, deps.log);
+        next = Serve(again, auth, limiter, coordinator, deps.log, observer);
         ready = next.status();
       }
     }
@@ -254,6 +300,9 @@ int RunAgent(const AgentOptions& opts, AgentDeps deps, SyncService& service, std
       continue;
     }
     auth.SetPolicy(*std::move(fresh));
+    if (agent_metrics && !opts.insecure_loopback_plaintext) {
+      RecordCertificateExpiry(*agent_metrics, deps.fs, tls, log);
+    }
     const bool renewed = next.ok();
     if (renewed) {
       retiring.push_back(Retire(std::move(current)));

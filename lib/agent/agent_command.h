@@ -34,6 +34,9 @@ struct AgentOptions {
   size_t request_cache_size = 1024;
   bool reflection = false;  // serve gRPC server reflection
   int max_threads = 16;     // cap on gRPC's threads (grpc::ResourceQuota)
+  // host:port serving Prometheus /metrics over plain HTTP; empty: off. A
+  // non-loopback address is served as asked, with a warning in the log.
+  std::string metrics_listen;
 };
 
 struct AgentDeps {
@@ -52,9 +55,12 @@ struct AgentDeps {
 // was and agent.reload_failed is logged); changed TLS files start a new server
 // on the same port (SO_REUSEPORT) and the old one stops accepting and
 // finishes its calls. gRPC also re-reads the TLS files every
-// tls_reload_seconds. Returns 64 for bad options, 66 for a
-// missing file, 78 for an unusable one, 75 if the address cannot be bound.
-// Writes "agent: listening on <address> (port N)" to `out`, errors to `err`.
+// tls_reload_seconds. With metrics_listen, /metrics serves the agent's
+// metrics (AgentMetrics; the certificates' expiry re-read on every reload).
+// Returns 64 for bad options, 66 for a missing file, 78 for an unusable one,
+// 75 if an address cannot be bound. Writes "agent: listening on <address>
+// (port N)" to `out`, then with metrics "agent: metrics on <address> (port
+// N)", and errors to `err`.
 int RunAgent(const AgentOptions& opts, AgentDeps deps, SyncService& service, std::ostream& out,
              std::ostream& err);
 

@@ -23,12 +23,14 @@ namespace {
 // itself when gRPC is done with it.
 class SyncReactor final : public grpc::ServerUnaryReactor {
  public:
-  SyncReactor(SyncCoordinator& coordinator, secretsync::v1::SyncReport* reply)
-      : coordinator_(coordinator), reply_(reply) {}
+  SyncReactor(SyncCoordinator& coordinator, AgentObserver& observer,
+              secretsync::v1::SyncReport* reply)
+      : coordinator_(coordinator), observer_(observer), reply_(reply) {}
 
   void Begin(const SyncCall& call, absl::Time deadline) {
     ticket_.store(coordinator_.Start(
-        call, deadline, [this](absl::StatusOr<secretsync::v1::SyncReport> r) {
+        call, deadline, [this, caller = call.caller](absl::StatusOr<secretsync::v1::SyncReport> r) {
+          observer_.CallFinished(caller, r);
           if (r.ok()) *reply_ = *std::move(r);
           Finish(r.ok() ? grpc::Status::OK : ToGrpcStatus(r.status()));
         }));
@@ -40,6 +42,7 @@ class SyncReactor final : public grpc::ServerUnaryReactor {
 
  private:
   SyncCoordinator& coordinator_;
+  AgentObserver& observer_;
   secretsync::v1::SyncReport* reply_;
   std::atomic<uint64_t> ticket_{0};
 };
@@ -54,6 +57,9 @@ absl::StatusOr<std::string> AgentService::Admit(const grpc::CallbackServerContex
         .Field("rpc", rpc)
         .Field("peer", context.peer())
         .Field("why", who.status().message());
+    observer_.Refused(rpc, who.status().code() == absl::StatusCode::kPermissionDenied
+                               ? RefusalReason::kNotAllowed
+                               : RefusalReason::kToken);
     // The caller learns the code only.
     return absl::Status(who.status().code(), who.status().code() == absl::StatusCode::kPermissionDenied
                                                  ? "permission denied"
@@ -63,6 +69,7 @@ absl::StatusOr<std::string> AgentService::Admit(const grpc::CallbackServerContex
   // caller's Syncs, nor Syncs its GetStatus.
   if (!limiter_.Allow(absl::StrCat(rpc, " ", *who))) {
     LogEvent(log_, 'W', "agent.rate_limited").Field("rpc", rpc).Field("caller", *who);
+    observer_.Refused(rpc, RefusalReason::kRateLimit);
     return absl::ResourceExhaustedError("rate limit exceeded");
   }
   return who;
@@ -82,7 +89,7 @@ grpc::ServerUnaryReactor* AgentService::Sync(grpc::CallbackServerContext* contex
   call.request_id = request->request_id();
   call.deployment = request->deployment();
   call.dry_run = request->dry_run();
-  auto* reactor = new SyncReactor(coordinator_, reply);
+  auto* reactor = new SyncReactor(coordinator_, observer_, reply);
   reactor->Begin(call, absl::FromChrono(context->deadline()));
   return reactor;
 }

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "lib/agent/agent_observer.h"
 #include "lib/agent/caller_auth.h"
 #include "lib/agent/sync_coordinator.h"
 #include "lib/agent/token_bucket.h"
@@ -25,13 +26,19 @@ extern const char kAgentVersion[];
 // RESOURCE_EXHAUSTED (the reason goes to the log only) and nothing runs.
 // Both RPCs use gRPC's callback API: a Sync waiting for its report holds no
 // thread; the coordinator finishes it, and a call cancelled or past its
-// deadline (gRPC's OnCancel) leaves the coordinator at once. The parts must
+// deadline (gRPC's OnCancel) leaves the coordinator at once. `observer` hears
+// of every refusal and of every admitted Sync's outcome. The parts must
 // outlive the service. Thread-safe.
 class AgentService final : public secretsync::v1::Agent::CallbackService {
  public:
   AgentService(const CallerAuthenticator& auth, TokenBucketLimiter& limiter,
-               SyncCoordinator& coordinator, LogSink& log)
-      : auth_(auth), limiter_(limiter), coordinator_(coordinator), log_(log) {}
+               SyncCoordinator& coordinator, LogSink& log,
+               AgentObserver& observer = NoAgentObserver())
+      : auth_(auth),
+        limiter_(limiter),
+        coordinator_(coordinator),
+        log_(log),
+        observer_(observer) {}
 
   grpc::ServerUnaryReactor* Sync(grpc::CallbackServerContext* context,
                                  const secretsync::v1::SyncRequest* request,
@@ -48,6 +55,7 @@ class AgentService final : public secretsync::v1::Agent::CallbackService {
   TokenBucketLimiter& limiter_;
   SyncCoordinator& coordinator_;
   LogSink& log_;
+  AgentObserver& observer_;
 };
 
 }  // namespace agent

@@ -32,10 +32,11 @@ absl::Status CheckField(const std::string& value, absl::string_view field) {
 }  // namespace
 
 SyncCoordinator::SyncCoordinator(SyncService& service, Clock& clock, LogSink& log,
-                                 size_t request_cache_size)
+                                 size_t request_cache_size, AgentObserver& observer)
     : service_(service),
       clock_(clock),
       log_(log),
+      observer_(observer),
       deployments_(service.Deployments()),
       cache_(request_cache_size),
       book_(deployments_) {}
@@ -153,6 +154,7 @@ void SyncCoordinator::Work(Key key) {
     const absl::Time start = clock_.TimeNow();
     if (!dry_run) book_.Started(deployment, start);
     l.unlock();
+    observer_.SyncStarted(deployment, dry_run);
     absl::StatusOr<secretsync::v1::SyncReport> result = service_.Sync(deployment, dry_run);
     const absl::Time end = clock_.TimeNow();
     l.lock();
@@ -174,8 +176,10 @@ void SyncCoordinator::Work(Key key) {
         ++it;
       }
     }
+    int served = 0;
     for (auto it = f.waiters.begin(); it != f.waiters.end();) {
       if (it->second.target == target) {
+        ++served;
         tickets_.erase(it->first);
         out.emplace_back(std::move(it->second.done), result);
         it = f.waiters.erase(it);
@@ -194,6 +198,8 @@ void SyncCoordinator::Work(Key key) {
     ExpireLocked(end, out);
     cv_.notify_all();
     l.unlock();
+    observer_.SyncFinished(deployment, dry_run, result.ok() ? result->exit_code() : -1, end,
+                           end - start, served > 1 ? served - 1 : 0);
     Deliver(out);
     l.lock();
   }

@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "lib/agent/agent_observer.h"
 #include "lib/agent/request_cache.h"
 #include "lib/agent/status_book.h"
 #include "lib/agent/sync_service.h"
@@ -47,11 +48,13 @@ using SyncDone = std::function<void(absl::StatusOr<secretsync::v1::SyncReport>)>
 // call, joined by the destructor). A follow-up runs only while some call still
 // waits for it: a call cancelled or past its deadline leaves, and when the
 // last one has left the follow-up does not run. The service, clock and log
-// sink must outlive the coordinator. Thread-safe.
+// sink must outlive the coordinator, and so must `observer`, which hears of
+// each sync's start and end (outside the lock). Thread-safe.
 class SyncCoordinator {
  public:
   SyncCoordinator(SyncService& service, Clock& clock, LogSink& log,
-                  size_t request_cache_size = 1024);
+                  size_t request_cache_size = 1024,
+                  AgentObserver& observer = NoAgentObserver());
   ~SyncCoordinator();  // StopAccepting(), then waits for running syncs
 
   // Runs or joins a sync as described above and calls `done` with its report;
@@ -132,6 +135,7 @@ class SyncCoordinator {
   SyncService& service_;
   Clock& clock_;
   LogSink& log_;
+  AgentObserver& observer_;
   const std::vector<std::string> deployments_;
 
   // std::mutex: TSan cannot see Debian's uninstrumented absl::Mutex.

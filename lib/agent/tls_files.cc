@@ -9,6 +9,9 @@
 #include <openssl/sha.h>
 #include <openssl/x509.h>
 
+#include <time.h>
+
+#include <algorithm>
 #include <memory>
 
 #include "absl/cleanup/cleanup.h"
@@ -72,6 +75,24 @@ absl::StatusOr<std::string> CheckTlsFiles(Filesystem& fs, const TlsFiles& files)
     digests.append(reinterpret_cast<const char*>(d), sizeof(d));
   }
   return digests;
+}
+
+absl::StatusOr<absl::Time> EarliestNotAfter(Filesystem& fs, const std::string& path) {
+  SS_ASSIGN_OR_RETURN(std::string pem, Read(fs, "certificate", path));
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
+  absl::Time earliest = absl::InfiniteFuture();
+  while (bio != nullptr) {
+    X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), &X509_free);
+    if (cert == nullptr) break;
+    struct tm not_after = {};
+    if (ASN1_TIME_to_tm(X509_get0_notAfter(cert.get()), &not_after) != 1) continue;
+    earliest = std::min(earliest, absl::FromUnixSeconds(timegm(&not_after)));
+  }
+  ERR_clear_error();  // the end of the PEM stream leaves an error behind
+  if (earliest == absl::InfiniteFuture()) {
+    return Unusable("certificate", path, "no PEM certificate");
+  }
+  return earliest;
 }
 
 }  // namespace agent

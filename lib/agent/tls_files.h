@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "lib/base/filesystem.h"
 
 namespace secretsync {
@@ -26,6 +27,12 @@ struct TlsFiles {
 // are wiped after the check. Returns the SHA-256 digests of the three files'
 // contents, so a caller can tell whether they changed.
 absl::StatusOr<std::string> CheckTlsFiles(Filesystem& fs, const TlsFiles& files);
+
+// The earliest notAfter of the PEM certificates in `path` (a chain or a CA
+// bundle stops working when its first certificate expires), for the expiry
+// metric. Errors: NOT_FOUND for a missing file, FAILED_PRECONDITION when no
+// certificate parses; the filesystem's own error otherwise.
+absl::StatusOr<absl::Time> EarliestNotAfter(Filesystem& fs, const std::string& path);
 
 }  // namespace agent
 }  // namespace secretsync
