@@ -118,8 +118,8 @@ absl::Status Prepare(const HubOptions& options, HubDeps deps, Hub& hub) {
     spec.deadline = absl::Seconds(r.deadline_seconds());
     spec.token = &h->token;
     return fanout::FanOut(hosts, fo, *clock, [&](const fanout::HostEntry& e) {
-      return fanout::SyncHost(e, h->tls, spec);
-    });
+             return fanout::SyncHost(e, h->tls, spec);
+           }).rows;
   };
   hub.dispatcher = std::make_unique<Dispatcher>(
       hub.loaded.route_hosts, names, so,
