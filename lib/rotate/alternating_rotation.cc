@@ -87,6 +87,38 @@ Settlement SettleOn(AlternatingRotation& r, const Pair& p) {
                     r.failpoint};
 }
 
+// The rollback of rotation `j` after a failed health check: back to the
+// journal's active role and old password.
+HealthRollback RollbackOf(AlternatingRotation& r, Journal& j) {
+  auto verify = [&r, &j] {
+    return Annotate(r.target.CanLogIn(j.active_user, j.old_value),
+                    absl::StrCat("verify the old password of role ", j.active_user,
+                                 " with a fresh login"));
+  };
+  return HealthRollback{r.fs,
+                        r.clock,
+                        r.log,
+                        r.journal_path,
+                        What(r),
+                        r.health,
+                        j,
+                        [&r, &j] {
+                          SS_RETURN_IF_ERROR(r.password.Promote(j.old_value));
+                          return r.user.Promote(SecretValue(j.active_user));
+                        },
+                        verify,  // the previous role's password never changed
+                        verify,
+                        r.sync,
+                        r.failpoint};
+}
+
+// Settling onto the journal's new pair, then checking the application.
+Settlement ForwardOn(AlternatingRotation& r, Journal& j, const Pair& fresh) {
+  Settlement s = SettleOn(r, fresh);
+  s.after_sync = [&r, &j] { return CheckAfterRestart(RollbackOf(r, j)); };
+  return s;
+}
+
 absl::Status Probe(AlternatingRotation& r, const Pair& p, absl::string_view which) {
   absl::Status s = r.target.CanLogIn(p.role, p.password);
   if (s.ok() || absl::IsUnauthenticated(s)) return s;
@@ -105,6 +137,12 @@ absl::StatusOr<Outcome> Settle(AlternatingRotation& r) {
   }
   if (journal.has_value()) {
     SS_RETURN_IF_ERROR(CheckJournalStrategy(*journal, r.journal_path, /*alternating=*/true));
+    if (InHealthRollback(*journal)) {
+      log.Info("rotate.resume_rollback").Field("secret", r.password.name());
+      absl::Status s = FinishRollback(RollbackOf(r, *journal));
+      if (s.ok()) return Outcome::kRolledBack;
+      return s;
+    }
   }
   SS_ASSIGN_OR_RETURN(std::string stored_role, StoredRole(r));
   SS_ASSIGN_OR_RETURN(std::optional<SecretValue> stored_pw, StoredPassword(r));
@@ -123,6 +161,11 @@ absl::StatusOr<Outcome> Settle(AlternatingRotation& r) {
     absl::Status probe = Probe(r, *next, "new");
     if (probe.ok()) {
       log.Info("rotate.roll_forward").Field("secret", r.password.name()).Field("user", next->role);
+      if (journal.has_value()) {
+        return RollForward(ForwardOn(r, *journal, *next), Outcome::kRolledForward);
+      }
+      // Pending secrets without a journal: no old pair is known for sure,
+      // so there is nothing to roll back to and nothing is checked.
       return RollForward(SettleOn(r, *next), Outcome::kRolledForward);
     }
     if (!absl::IsUnauthenticated(probe)) return probe;
@@ -229,6 +272,7 @@ absl::StatusOr<Outcome> RotateAlternating(AlternatingRotation& r, const SecretVa
   if (!applied.ok()) {
     log.Error("rotate.apply_failed").Field("secret", r.password.name()).Field("user", idle);
     absl::StatusOr<Outcome> settled = Settle(r);
+    if (ExitCodeFromStatus(settled.status()) == kExitRolledBack) return settled.status();
     if (!settled.ok()) return PendingError(What(r), settled.status().message());
     if (*settled == Outcome::kRolledBack) return applied;
     return Outcome::kRotated;
@@ -236,7 +280,7 @@ absl::StatusOr<Outcome> RotateAlternating(AlternatingRotation& r, const SecretVa
   Hit(r, "verify");
   log.Info("rotate.applied").Field("secret", r.password.name()).Field("user", idle);
   const Pair fresh{idle, next.Copy()};
-  return RollForward(SettleOn(r, fresh), Outcome::kRotated);
+  return RollForward(ForwardOn(r, j, fresh), Outcome::kRotated);
 }
 
 absl::StatusOr<Outcome> ResumeAlternating(AlternatingRotation& r) { return Settle(r); }

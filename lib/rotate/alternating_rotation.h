@@ -17,6 +17,7 @@
 #include "lib/base/filesystem.h"
 #include "lib/base/log.h"
 #include "lib/base/secret_value.h"
+#include "lib/rotate/health_rollback.h"
 #include "lib/rotate/password_rotation.h"
 #include "lib/rotate/role_pair_target.h"
 #include "lib/rotate/store_side.h"
@@ -40,6 +41,8 @@ struct AlternatingRotation {
   // Called at every step boundary ("journal", "pending", "alter_role",
   // "verify", "promote", "sync", "delete_pending").
   std::function<void(absl::string_view)> failpoint;
+  // The health check after the restart; no check when empty.
+  HealthGate health = {};
 };
 
 // OK(true) when a journal or either pending secret shows an unfinished
@@ -53,14 +56,18 @@ absl::StatusOr<bool> AlternatingPending(AlternatingRotation& r);
 // its error, nothing changed). Then: journal (GENERATED, active and target
 // user) -> both pending secrets (PENDING_STORED) -> set the idle role's
 // password -> fresh login as it -> promote password and user -> one sync ->
-// delete both pending secrets -> clear the journal. If setting or verifying
-// fails, it settles as AlternatingResume does and returns the failure.
+// delete both pending secrets -> the health check -> clear the journal. If
+// setting or verifying fails, it settles as AlternatingResume does and
+// returns the failure. When the health check fails, both secrets switch back
+// to the previous role and its password (which never changed), the .env is
+// synced and checked again: exit code 81 (ROLLBACK_NEVER: kept, exit 79).
 absl::StatusOr<Outcome> RotateAlternating(AlternatingRotation& r, const SecretValue& next);
 
 // Finishes or undoes an interrupted rotation: probes the new pair (the
 // journal's, else the pending secrets') and rolls forward when it logs in;
 // else probes the old pair (the journal's, else the stored one) and rolls
-// back. Neither: FailedPrecondition (exit code 80), nothing changes.
+// back. A journal past a failed health check finishes that rollback (exit
+// code 81), never switching to the new pair again. Neither: FailedPrecondition (exit code 80), nothing changes.
 absl::StatusOr<Outcome> ResumeAlternating(AlternatingRotation& r);
 
 }  // namespace rotate

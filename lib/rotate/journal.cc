@@ -67,6 +67,7 @@ absl::Status WriteJournal(Filesystem& fs, absl::string_view path, const Journal&
   msg.set_strategy(journal.strategy);
   msg.set_active_user(journal.active_user);
   msg.set_target_user(journal.target_user);
+  *msg.mutable_health() = journal.health;
 
   RotationJournalFile file;
   file.set_format_version(kFormatVersion);
@@ -154,6 +155,7 @@ absl::StatusOr<std::optional<Journal>> ReadJournal(Filesystem& fs, absl::string_
   journal.strategy = msg.strategy();
   journal.active_user = msg.active_user();
   journal.target_user = msg.target_user();
+  journal.health = msg.health();
   return std::optional<Journal>(std::move(journal));
 }
 

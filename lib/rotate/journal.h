@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "lib/base/filesystem.h"
 #include "lib/base/secret_value.h"
+#include "proto/report.pb.h"
 #include "proto/rotation.pb.h"
 
 namespace secretsync {
@@ -36,6 +37,8 @@ struct Journal {
   ::secretsync::v1::RotationStrategy strategy = ::secretsync::v1::ROTATION_STRATEGY_UNSPECIFIED;
   std::string active_user;
   std::string target_user;
+  // From HEALTH_FAILED on: the check that failed (no values in it).
+  ::secretsync::v1::HealthReport health;
 };
 
 // Replaces `path` with `journal` through fileio::WriteFileAtomically: temp

@@ -42,6 +42,42 @@ Settlement SettleOn(PasswordRotation& r, const SecretValue& value,
                     r.failpoint};
 }
 
+// The rollback of rotation `j` after a failed health check.
+HealthRollback RollbackOf(PasswordRotation& r, Journal& j) {
+  return HealthRollback{
+      r.fs,
+      r.clock,
+      r.log,
+      r.journal_path,
+      r.store.name(),
+      r.health,
+      j,
+      [&r, &j] {
+        absl::StatusOr<SecretValue> current = r.store.Current();
+        if (current.ok() && *current == j.old_value) return absl::OkStatus();
+        return r.store.Promote(j.old_value);
+      },
+      [&r, &j] {
+        absl::Status in = r.target.CanLogIn(j.old_value);
+        if (!absl::IsUnauthenticated(in)) return in;  // OK: the ALTER back is done
+        return Annotate(r.target.Apply(j.new_value, j.old_value),
+                        absl::StrCat("set the old password of ", r.target.Describe()));
+      },
+      [&r, &j] {
+        return Annotate(r.target.CanLogIn(j.old_value),
+                        "verify the old password with a fresh login");
+      },
+      r.sync,
+      r.failpoint};
+}
+
+// Settling onto the new value, then checking the application with it.
+Settlement ForwardOn(PasswordRotation& r, Journal& j, const std::optional<SecretValue>& current) {
+  Settlement s = SettleOn(r, j.new_value, current);
+  s.after_sync = [&r, &j] { return CheckAfterRestart(RollbackOf(r, j)); };
+  return s;
+}
+
 // Probes and settles whatever the journal and the store say is unfinished.
 absl::StatusOr<Outcome> Settle(PasswordRotation& r) {
   Logger log(r.log);
@@ -51,6 +87,12 @@ absl::StatusOr<Outcome> Settle(PasswordRotation& r) {
   if (!journal.has_value() && !pending.has_value()) return Outcome::kNothingPending;
   if (journal.has_value()) {
     SS_RETURN_IF_ERROR(CheckJournalStrategy(*journal, r.journal_path, /*alternating=*/false));
+    if (InHealthRollback(*journal)) {
+      log.Info("rotate.resume_rollback").Field("secret", r.store.name());
+      absl::Status s = FinishRollback(RollbackOf(r, *journal));
+      if (s.ok()) return Outcome::kRolledBack;
+      return s;
+    }
   }
   std::optional<SecretValue> current;
   absl::StatusOr<SecretValue> stored = r.store.Current();
@@ -64,6 +106,11 @@ absl::StatusOr<Outcome> Settle(PasswordRotation& r) {
   absl::Status probe = r.target.CanLogIn(next);
   if (probe.ok()) {
     log.Info("rotate.roll_forward").Field("secret", r.store.name());
+    if (journal.has_value()) {
+      return RollForward(ForwardOn(r, *journal, current), Outcome::kRolledForward);
+    }
+    // A pending secret without a journal: no old value is known for sure,
+    // so there is nothing to roll back to and nothing is checked.
     return RollForward(SettleOn(r, next, current), Outcome::kRolledForward);
   }
   if (!absl::IsUnauthenticated(probe)) {
@@ -165,6 +212,7 @@ absl::StatusOr<Outcome> RotatePassword(PasswordRotation& r, const SecretValue& n
   if (!applied.ok()) {
     log.Error("rotate.apply_failed").Field("secret", r.store.name());
     absl::StatusOr<Outcome> settled = Settle(r);
+    if (ExitCodeFromStatus(settled.status()) == kExitRolledBack) return settled.status();
     if (!settled.ok()) return PendingError(r.store.name(), settled.status().message());
     if (*settled == Outcome::kRolledBack) return applied;
     return Outcome::kRotated;  // the probe found the new password in force
@@ -172,7 +220,7 @@ absl::StatusOr<Outcome> RotatePassword(PasswordRotation& r, const SecretValue& n
   Hit(r, "verify");
   log.Info("rotate.applied").Field("secret", r.store.name());
   std::optional<SecretValue> current(std::move(old));
-  return RollForward(SettleOn(r, next, current), Outcome::kRotated);
+  return RollForward(ForwardOn(r, j, current), Outcome::kRotated);
 }
 
 absl::StatusOr<Outcome> ResumePassword(PasswordRotation& r) { return Settle(r); }

@@ -13,9 +13,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
-#include "google/protobuf/util/json_util.h"
 #include "lib/base/exit_codes.h"
 #include "lib/base/failpoint.h"
 #include "lib/base/log.h"
@@ -27,7 +25,9 @@
 #include "lib/rotate/alternating_rotation.h"
 #include "lib/rotate/password_rotation.h"
 #include "lib/rotate/postgres_target.h"
+#include "lib/rotate/rotate_health.h"
 #include "lib/rotate/rotate_inputs.h"
+#include "lib/rotate/rotate_report.h"
 #include "lib/rotate/settle.h"
 #include "lib/rotate/state_folder.h"
 #include "lib/rotate/store_side.h"
@@ -59,7 +59,11 @@ const char kRotateUsage[] =
     "in use gets the new password and the user and password secrets switch\n"
     "together, so logins with the old .env keep working; the template must render\n"
     "rotation.user_secret. While a rotation is pending, sync keeps the .env (exit\n"
-    "80). Values never appear in output, logs or argv; --value-file (externally\n"
+    "80). With a health_check in the config, a PostgreSQL rotation checks the\n"
+    "application after its restart; when it is unhealthy, the previous password\n"
+    "goes back to Infisical, the role (or user secret) and the .env, and rotate\n"
+    "exits 81 (ROLLBACK_NEVER: keeps it, exits 79); --json names the failed check.\n"
+    "Values never appear in output, logs or argv; --value-file (externally\n"
     "issued secrets only) reads a 0600 file of the running user or stdin, never an\n"
     "argument. See docs/rotate.md.\n";
 
@@ -85,6 +89,18 @@ Kind KindOf(const v1::SecretSpec& spec) {
   if (!spec.rotation().postgres_role().empty()) return Kind::kPostgres;
   if (spec.generator().kind() != v1::Generator::KIND_UNSPECIFIED) return Kind::kGenerated;
   return Kind::kExternal;
+}
+
+// The outcome a secret whose rotation returned `s` (not OK) reports.
+const char* FailedOutcome(const absl::Status& s, const char* on_change_failed) {
+  switch (ExitCodeFromStatus(s)) {
+    case kExitOnChangeFailed:
+      return on_change_failed;  // rotated and synced, only the command failed
+    case kExitRolledBack:
+      return "rolled_back_unhealthy";
+    default:
+      return "failed";
+  }
 }
 
 std::string OptionsError(const RotateOptions& o) {
@@ -155,12 +171,14 @@ class Runner {
   std::map<std::string, Outcome> settled_;
   RotateReport report_;
   v1::SyncReport last_sync_;
+  HealthGate gate_;  // fills report_.health
 };
 
 absl::Status Runner::Sync() {
   sync::SyncRequest request;
   request.lock_held = true;
   request.settling_rotation = true;  // rotate itself settles what is pending
+  request.check_health = false;      // rotate checks once, after its restart
   last_sync_ = sync::SyncDeployment(*d_, request, sys_);
   // The .env holds the new values also when only the on-change command failed.
   report_.set_synced(last_sync_.exit_code() == kExitOk ||
@@ -171,7 +189,7 @@ absl::Status Runner::Sync() {
 }
 
 PasswordRotation Runner::MakeRotation(const std::string& name) {
-  return PasswordRotation{sys_.fs,
+  PasswordRotation r{sys_.fs,
                           sys_.clock,
                           sys_.log,
                           config::RotationJournalPath(*d_, name),
@@ -180,10 +198,12 @@ PasswordRotation Runner::MakeRotation(const std::string& name) {
                           *targets_[name],
                           [this] { return Sync(); },
                           FailpointFromEnvironment(sys_.env)};
+  r.health = gate_;
+  return r;
 }
 
 AlternatingRotation Runner::MakeAlternating(const std::string& name) {
-  return AlternatingRotation{sys_.fs,
+  AlternatingRotation r{sys_.fs,
                              sys_.clock,
                              sys_.log,
                              config::RotationJournalPath(*d_, name),
@@ -193,6 +213,8 @@ AlternatingRotation Runner::MakeAlternating(const std::string& name) {
                              *pairs_[name],
                              [this] { return Sync(); },
                              FailpointFromEnvironment(sys_.env)};
+  r.health = gate_;
+  return r;
 }
 
 absl::Status Runner::MakeTarget(const v1::SecretSpec& s) {
@@ -247,8 +269,8 @@ absl::Status Runner::SettlePending() {
     log_.Info("rotate.resume_pending").Field("secret", s->name());
     absl::StatusOr<Outcome> outcome = Resume(*s);
     if (!outcome.ok()) {
-      const bool done = ExitCodeFromStatus(outcome.status()) == kExitOnChangeFailed;
-      Add(s->name(), Kind::kPostgres, done ? "settled" : "failed", outcome.status());
+      Add(s->name(), Kind::kPostgres, FailedOutcome(outcome.status(), "settled"),
+          outcome.status());
       return outcome.status();
     }
     Add(s->name(), Kind::kPostgres, OutcomeName(*outcome));
@@ -356,6 +378,7 @@ absl::Status Runner::Load() {
   if (o_.dry_run) store_config.mutable_auth()->set_token_cache_read_only(true);
   SS_ASSIGN_OR_RETURN(store_, sys_.stores(store_config));
   scope_ = infisical::ScopeFromConfig(d_->config);
+  gate_ = DeploymentHealthGate(*d_, sys_, report_.mutable_health());
   return absl::OkStatus();
 }
 
@@ -422,9 +445,7 @@ absl::Status Runner::Rotate() {
   for (const v1::SecretSpec* s : chosen) {
     absl::StatusOr<std::string> outcome = RotateOne(*s, &need_sync);
     if (!outcome.ok()) {
-      // Exit 79: rotated and synced, only the on-change command failed.
-      const bool done = ExitCodeFromStatus(outcome.status()) == kExitOnChangeFailed;
-      Add(s->name(), KindOf(*s), done ? "rotated" : "failed", outcome.status());
+      Add(s->name(), KindOf(*s), FailedOutcome(outcome.status(), "rotated"), outcome.status());
       return outcome.status();
     }
     Add(s->name(), KindOf(*s), *outcome);
@@ -453,26 +474,7 @@ int Runner::Run() {
   } else {
     log_.Info("rotate.done").Field("ms", report_.duration_ms());
   }
-  if (o_.json) {
-    std::string json;
-    google::protobuf::util::JsonPrintOptions jo;
-    jo.always_print_primitive_fields = true;
-    jo.preserve_proto_field_names = true;
-    if (google::protobuf::util::MessageToJsonString(report_, &json, jo).ok()) out_ << json << "\n";
-    return code;
-  }
-  for (const RotateReport::Secret& r : report_.secrets()) {
-    out_ << "rotate: " << r.name() << " (" << r.kind() << "): " << r.outcome() << "\n";
-  }
-  if (report_.synced()) {
-    out_ << "rotate: synced " << last_sync_.output_path() << ": changed "
-         << (last_sync_.changed().empty() ? "-" : absl::StrJoin(last_sync_.changed(), ","))
-         << "\n";
-    if (last_sync_.command().ran()) {
-      out_ << "rotate: on-change command exited " << last_sync_.command().exit_code() << "\n";
-    }
-  }
-  if (s.ok() && report_.secrets().empty()) out_ << "rotate: nothing to do\n";
+  PrintRotateReport(report_, last_sync_, o_.json, s.ok(), out_);
   return code;
 }
 

@@ -46,6 +46,9 @@ absl::StatusOr<Outcome> RollForward(const Settlement& s, Outcome outcome) {
   Hit(s, "sync");
   SS_RETURN_IF_ERROR(s.delete_pending());
   Hit(s, "delete_pending");
+  // The application restarted with the new value: check it, unless its
+  // restart failed (exit code 79, retried by later runs).
+  if (synced.ok() && s.after_sync) SS_RETURN_IF_ERROR(s.after_sync());
   SS_RETURN_IF_ERROR(ClearJournal(s.fs, s.journal_path));
   if (!synced.ok()) return synced;  // exit code 79: everything else is done
   return outcome;

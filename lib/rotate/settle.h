@@ -42,11 +42,17 @@ struct Settlement {
   std::function<absl::Status()> sync;
   // Step-boundary hook (failpoint.h); may be empty.
   std::function<void(absl::string_view)> failpoint;
+  // RollForward, after a sync that ran fine and the pending secret(s)
+  // deleted, before the journal is cleared: the health check
+  // (CheckAfterRestart). An error is returned as is; it has settled the
+  // journal itself. May be empty.
+  std::function<absl::Status()> after_sync = nullptr;
 };
 
 // The new value is in force: store -> "promote" -> sync (the .env first:
 // until it is in place, logins with it may fail) -> "sync" -> delete the
-// pending secret(s) -> "delete_pending" -> clear the journal. A failed sync
+// pending secret(s) -> "delete_pending" -> after_sync (the health check, which
+// may roll everything back: its error) -> clear the journal. A failed sync
 // (other than exit code 79, on-change only, which the sync core retries on
 // later runs) keeps the journal and returns its error, telling to resume.
 // Returns `outcome`, or the exit-79 status when only the command failed.
