@@ -79,7 +79,7 @@ ldd_packages_ok() {
   for lib in $(ldd "$1" | awk '/=>/ {print $3}'); do
     pkg=$({ dpkg -S "$lib" || dpkg -S "$(readlink -f "$lib")"; } 2>/dev/null | head -n1 | cut -d: -f1)
     case $pkg in
-      libc6 | libstdc++6 | libgcc-s1 | libssl3) ;;
+      libc6 | libstdc++6 | libgcc-s1 | libssl3 | libprometheus-cpp-core1.0) ;;
       libasan* | libubsan* | libtsan*) ;;
       *) echo "  $1 needs $lib from '$pkg', not in the runbook's list"; bad=1 ;;
     esac
@@ -123,8 +123,8 @@ for b in "${blocks[@]}"; do
         bash -c "dpkg -S \"\$(readlink -f /usr/lib/x86_64-linux-gnu/libcurl.so.4)\" | grep -q '^libcurl4:'"
       ;;
     *"apt-get install"*)
-      check "the host installs libcurl4, libssl3 and ca-certificates only" \
-        grep -qx 'apt-get install -y --no-install-recommends libcurl4 libssl3 ca-certificates' "$T/stubs.log"
+      check "the host installs libcurl4, libssl3, libprometheus-cpp-core1.0 and ca-certificates only" \
+        grep -qx 'apt-get install -y --no-install-recommends libcurl4 libssl3 libprometheus-cpp-core1.0 ca-certificates' "$T/stubs.log"
       check "secretsync-sync is installed 755" [ "$(mode "$ROOT/usr/local/bin/secretsync-sync")" = 755 ]
       check "secretsync-keygen is installed 755" [ "$(mode "$ROOT/usr/local/bin/secretsync-keygen")" = 755 ]
       doc=$(sed -n 's#^Documentation=file://##p' "$SRC/deploy/systemd/secretsync-sync@.service" | map_paths)
