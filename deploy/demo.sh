@@ -12,7 +12,7 @@ repo=$(pwd)
 
 bash deploy/setup.sh
 echo "== building (the first build takes a few minutes)"
-bazel build --config=ci //tools:devserver //tools:keygen //tools:sync //tools:agent //tools:fanout //tools:rotate 2>&1 | grep -E '^(ERROR|FAILED)' || true
+bazel build --config=ci //tools:devserver //tools:keygen //tools:sync //tools:agent //tools:fanout //tools:rotate //tools:hub 2>&1 | grep -E '^(ERROR|FAILED)' || true
 bin="$repo/bazel-bin/tools"
 for b in devserver keygen sync agent fanout rotate; do [ -x "$bin/$b" ] || { echo "demo: build of //tools:$b failed" >&2; exit 70; }; done
 
@@ -106,7 +106,6 @@ echo "== done; the agents, PostgreSQL and the dev server stop now"
 
 # Push on change (issue 16): the hub act, separate so other acts stay apart.
 demo_hub() {
-  bazel build --config=ci //tools:hub 2>&1 | grep -E '^(ERROR|FAILED)' || true
   [ -x "$bin/hub" ] || { echo "demo: build of //tools:hub failed" >&2; exit 70; }
   bash "$repo/deploy/demo_hub.sh" "$bin" "$url" "$work"
 }
