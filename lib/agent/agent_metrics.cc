@@ -1,6 +1,5 @@
-// AgentMetrics over prometheus-cpp's registry, plus one hand-made collectable
-// for the certificate expiry (computed at scrape time, so it keeps falling
-// between reloads).
+// AgentMetrics over prometheus-cpp's registry, plus an ExpiryGauge for the
+// certificates (computed at scrape time, so it keeps falling between reloads).
 #include "lib/agent/agent_metrics.h"
 
 #include <utility>
@@ -12,39 +11,6 @@
 
 namespace secretsync {
 namespace agent {
-
-// secretsync_agent_certificate_expiry_seconds{cert}: not_after - now.
-class AgentMetrics::CertificateExpiry final : public prometheus::Collectable {
- public:
-  explicit CertificateExpiry(Clock& clock) : clock_(clock) {}
-
-  void Set(const std::string& cert, absl::Time not_after) {
-    std::lock_guard<std::mutex> l(mu_);
-    not_after_[cert] = not_after;
-  }
-
-  std::vector<prometheus::MetricFamily> Collect() const override {
-    prometheus::MetricFamily family;
-    family.name = "secretsync_agent_certificate_expiry_seconds";
-    family.help = "Seconds until the agent's TLS certificate expires (negative: expired)";
-    family.type = prometheus::MetricType::Gauge;
-    const absl::Time now = clock_.TimeNow();
-    std::lock_guard<std::mutex> l(mu_);
-    if (not_after_.empty()) return {};
-    for (const auto& [cert, not_after] : not_after_) {
-      prometheus::ClientMetric metric;
-      metric.label.push_back({"cert", cert});
-      metric.gauge.value = absl::ToDoubleSeconds(not_after - now);
-      family.metric.push_back(std::move(metric));
-    }
-    return {std::move(family)};
-  }
-
- private:
-  Clock& clock_;
-  mutable std::mutex mu_;
-  std::map<std::string, absl::Time> not_after_;
-};
 
 namespace {
 
@@ -80,7 +46,9 @@ std::string SyncOutcomeLabel(const absl::StatusOr<secretsync::v1::SyncReport>& r
 
 AgentMetrics::AgentMetrics(Clock& clock)
     : registry_(std::make_shared<prometheus::Registry>()),
-      certificates_(std::make_shared<CertificateExpiry>(clock)),
+      certificates_(std::make_shared<metrics::ExpiryGauge>(
+          "secretsync_agent_certificate_expiry_seconds",
+          "Seconds until the agent's TLS certificate expires (negative: expired)", "cert", clock)),
       calls_(prometheus::BuildCounter()
                  .Name("secretsync_agent_sync_calls_total")
                  .Help("Admitted Sync calls by caller identity and outcome")

@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "lib/agent/agent_observer.h"
 #include "lib/base/clock.h"
+#include "lib/metrics/expiry_gauge.h"
 #include "prometheus/collectable.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
@@ -56,12 +57,10 @@ class AgentMetrics final : public AgentObserver {
   std::string Text() const;
 
  private:
-  class CertificateExpiry;
-
   std::string CallerLabel(const std::string& caller);
 
   std::shared_ptr<prometheus::Registry> registry_;
-  std::shared_ptr<CertificateExpiry> certificates_;
+  std::shared_ptr<metrics::ExpiryGauge> certificates_;
   prometheus::Family<prometheus::Counter>& calls_;
   prometheus::Family<prometheus::Counter>& refusals_;
   prometheus::Counter& coalesced_;

@@ -13,13 +13,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "lib/agent/tls_files.h"
 #include "lib/auth/credential_source.h"
 #include "lib/base/environment.h"
 #include "lib/base/exit_codes.h"
 #include "lib/base/status_macros.h"
 #include "lib/fanout/fanout_command.h"
+#include "lib/metrics/metrics_exposer.h"
 #include "lib/hub/dispatcher.h"
 #include "lib/hub/hub_config.h"
+#include "lib/hub/hub_metrics.h"
 #include "lib/hub/router.h"
 #include "lib/hub/status_book.h"
 #include "lib/hub/status_server.h"
@@ -43,6 +46,8 @@ const char kHubUsage[] =
     "wrong content type; 401 for a bad, missing, stale or replayed signature;\n"
     "413 for a body over limits.max_body_bytes. GET /healthz answers 200.\n"
     "SIGHUP rereads the listener's TLS certificate and key; SIGTERM stops.\n"
+    "--metrics_listen=127.0.0.1:9465 serves Prometheus /metrics (plain HTTP; off\n"
+    "by default; docs/metrics.md).\n"
     "\n"
     "Exit: 0 stopped by a signal (or --check/--status done); 64 bad flags;\n"
     "78 bad config (file:line:col), a key or token file readable by others, or\n"
@@ -51,6 +56,8 @@ const char kHubUsage[] =
     "See docs/hub.md.";
 
 namespace {
+
+constexpr int kMetricsThreads = 2;  // civetweb workers: scrapes are rare and small
 
 int Fail(std::ostream& err, const absl::Status& s) {
   err << "hub: " << s.message() << "\n";
@@ -71,6 +78,7 @@ struct Hub {
   SecretValue token;
   std::unique_ptr<webhook::WebhookVerifier> verifier;
   std::unique_ptr<StatusBook> book;
+  std::unique_ptr<HubMetrics> metrics;  // only with --metrics_listen
   std::unique_ptr<Dispatcher> dispatcher;
 };
 
@@ -98,6 +106,7 @@ absl::Status Prepare(const HubOptions& options, HubDeps deps, Hub& hub) {
   std::vector<std::string> names;
   for (const auto& r : c.routes()) names.push_back(r.name());
   hub.book = std::make_unique<StatusBook>(names, static_cast<size_t>(c.status_history()));
+  if (!options.metrics_listen.empty()) hub.metrics = std::make_unique<HubMetrics>(names, deps.clock);
   SchedulerOptions so;
   so.debounce = absl::Milliseconds(c.limits().debounce_ms());
   so.max_delay = absl::Milliseconds(c.limits().max_delay_ms());
@@ -117,9 +126,15 @@ absl::Status Prepare(const HubOptions& options, HubDeps deps, Hub& hub) {
     spec.deployment = r.deployment();
     spec.deadline = absl::Seconds(r.deadline_seconds());
     spec.token = &h->token;
-    return fanout::FanOut(hosts, fo, *clock, [&](const fanout::HostEntry& e) {
-             return fanout::SyncHost(e, h->tls, spec);
-           }).rows;
+    const absl::Time start = clock->TimeNow();
+    if (h->metrics) h->metrics->FanoutStarted();
+    std::vector<fanout::HostResult> rows =
+        fanout::FanOut(hosts, fo, *clock, [&](const fanout::HostEntry& e) {
+          return fanout::SyncHost(e, h->tls, spec);
+        }).rows;
+    const absl::Time end = clock->TimeNow();
+    if (h->metrics) h->metrics->FanoutFinished(r.name(), rows, end - start, end);
+    return rows;
   };
   hub.dispatcher = std::make_unique<Dispatcher>(
       hub.loaded.route_hosts, names, so,
@@ -150,7 +165,21 @@ void OnDelivery(Hub& hub, Clock& clock, LogSink& log, const webhook::Delivery& d
       .Field("outcome", rec.outcome)
       .Field("routes", absl::StrJoin(rec.routes, ","));
   for (size_t i : m.routes) hub.dispatcher->Deliver(i);
+  if (hub.metrics) hub.metrics->Delivered(rec.outcome);
   hub.book->AddDelivery(std::move(rec));
+}
+
+// The expiry metric follows the listener's certificate file as it is now; a
+// file that cannot be read keeps the last value and logs why.
+void RecordCertificateExpiry(Hub& hub, Filesystem& fs, LogSink& log) {
+  const std::string& cert = hub.loaded.config.listen().tls_cert_file();
+  if (!hub.metrics || cert.empty()) return;
+  absl::StatusOr<absl::Time> not_after = agent::EarliestNotAfter(fs, cert);
+  if (not_after.ok()) {
+    hub.metrics->SetCertificateExpiry("listener", *not_after);
+  } else {
+    Logger(log).Warn("hub.certificate_expiry_unknown").Field("why", not_after.status().message());
+  }
 }
 
 std::pair<std::string, int> SplitListen(const std::string& address) {
@@ -202,6 +231,23 @@ int RunHub(const HubOptions& options, HubDeps deps, std::ostream& out, std::ostr
     }
     return absl::InvalidArgumentError("unknown project");
   };
+  // Metrics first: a --metrics_listen that cannot be bound fails the start.
+  std::unique_ptr<metrics::MetricsExposer> exposer;
+  if (hub.metrics) {
+    HubMetrics* m = hub.metrics.get();
+    ro.on_refused = [m](int status) { m->Refused(status); };
+    RecordCertificateExpiry(hub, deps.fs, deps.log);
+    absl::StatusOr<std::unique_ptr<metrics::MetricsExposer>> started =
+        metrics::MetricsExposer::Start({options.metrics_listen, kMetricsThreads},
+                                       hub.metrics->Collectables());
+    if (!started.ok()) {
+      absl::Status s = started.status();
+      return Fail(err, s.code() == absl::StatusCode::kInvalidArgument
+                           ? WithExitCode(s, kExitUsage)
+                           : s);
+    }
+    exposer = *std::move(started);
+  }
   Clock& clock = deps.clock;
   LogSink& log = deps.log;
   absl::StatusOr<std::unique_ptr<webhook::WebhookReceiver>> receiver =
@@ -248,6 +294,10 @@ int RunHub(const HubOptions& options, HubDeps deps, std::ostream& out, std::ostr
       << *port << std::endl;
   if (status) out << "status on http://" << SplitListen(listen.status_address()).first << ":"
                   << status_port << std::endl;
+  if (exposer) {
+    out << "metrics on http://" << SplitListen(options.metrics_listen).first << ":"
+        << exposer->port() << "/metrics" << std::endl;
+  }
   Logger(log)
       .Info("hub.listening")
       .Field("port", *port)
@@ -258,6 +308,7 @@ int RunHub(const HubOptions& options, HubDeps deps, std::ostream& out, std::ostr
     if (sigwait(&signals, &signal) != 0) continue;
     if (signal != SIGHUP) break;
     absl::Status s = (*receiver)->tls() ? (*receiver)->ReloadTls() : absl::OkStatus();
+    if (s.ok()) RecordCertificateExpiry(hub, deps.fs, deps.log);
     Logger(log).Info("hub.reload").Field("tls", s.ok() ? "ok" : std::string(s.message()));
   }
   stopping.store(true);

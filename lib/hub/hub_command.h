@@ -20,6 +20,9 @@ struct HubOptions {
   std::string config;  // HubConfig text file; required
   bool status = false;  // print the running hub's status page and exit
   bool check = false;   // load and check the config and the key files, then exit
+  // "HOST:PORT" serving Prometheus /metrics (plain HTTP; loopback unless a
+  // scraper elsewhere needs it); empty: off.
+  std::string metrics_listen;
 };
 
 struct HubDeps {
@@ -31,8 +34,8 @@ struct HubDeps {
 
 // Loads the config, the webhook key and the agents' client files, then
 // serves until SIGTERM/SIGINT (SIGHUP rereads the listener's TLS files).
-// Prints "listening on http(s)://HOST:PORT" (and "status on http://...")
-// first. Returns 0 when stopped by a signal; before serving 64 (no --config),
+// Prints "listening on http(s)://HOST:PORT" (and "status on http://...",
+// "metrics on http://...") first. Returns 0 when stopped by a signal; before serving 64 (no --config),
 // 78 (bad config, key file readable by others, plaintext off loopback), 66
 // (a file missing), 77 (a file unreadable), 75 (cannot bind). With --status,
 // prints the running hub's status JSON: 0, or 75 when it does not answer.

@@ -106,6 +106,13 @@ WebhookReceiver::WebhookReceiver(ReceiverOptions options, WebhookVerifier& verif
   });
   // A Content-Length over the limit is refused before any byte is read.
   server_->set_payload_max_length(verifier_.max_body_bytes());
+  if (options_.on_refused) {
+    // httplib calls the logger once per reply, including those it sends
+    // itself (413 for a Content-Length over the payload limit).
+    server_->set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+      if (req.method == "POST" && res.status >= 400) options_.on_refused(res.status);
+    });
+  }
   server_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     Reply(res, 200);
   });

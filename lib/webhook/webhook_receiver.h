@@ -53,6 +53,10 @@ struct ReceiverOptions {
   // status refuses the delivery (HttpStatusForRefusal: InvalidArgument 400)
   // and the callback is not called. The hub refuses unknown projects here.
   std::function<absl::Status(const Delivery&)> admit;
+  // Optional: called with the status of every POST answered >= 400 (also
+  // the 413 httplib sends for a Content-Length over the limit), for the
+  // hub's refusal counter. Must not block.
+  std::function<void(int http_status)> on_refused;
   size_t threads = 4;
   size_t max_queued_connections = 64;
 };

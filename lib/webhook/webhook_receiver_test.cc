@@ -102,6 +102,10 @@ class WebhookReceiverTest : public ::testing::Test {
     ReceiverOptions ro;
     ro.read_timeout = absl::Seconds(1);
     ro.threads = 2;
+    ro.on_refused = [this](int status) {
+      absl::MutexLock lock(&mu_);
+      refused_.push_back(status);
+    };
     auto receiver = WebhookReceiver::Create(
         std::move(ro), *verifier_,
         [this](const Delivery& d, const std::string& id) {
@@ -160,6 +164,7 @@ class WebhookReceiverTest : public ::testing::Test {
   absl::Mutex mu_;
   std::vector<Delivery> delivered_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> ids_ ABSL_GUARDED_BY(mu_);
+  std::vector<int> refused_ ABSL_GUARDED_BY(mu_);
 };
 
 TEST_F(WebhookReceiverTest, AValidDeliveryGets202AndExactlyOneCallback) {
@@ -222,6 +227,25 @@ TEST_F(WebhookReceiverTest, AnOversizedBodyIs413) {
   body.insert(body.size() - 1, std::string(5000, ' '));
   EXPECT_EQ(Exchange(Request(body, "application/json", Sign(body))), 413);
   EXPECT_EQ(Delivered(), 0u);
+}
+
+TEST_F(WebhookReceiverTest, EachRefusalReachesOnRefusedWithItsStatus) {
+  std::string big = Body();
+  big.insert(big.size() - 1, std::string(5000, ' '));
+  EXPECT_EQ(Exchange(Request(big, "application/json", Sign(big))), 413);
+  std::string body = Body();
+  EXPECT_EQ(Exchange(Request(body, "application/json", "")), 401);
+  EXPECT_EQ(Exchange(Request(body, "text/plain", Sign(body))), 400);
+  std::string ok = Body(1);
+  EXPECT_EQ(Exchange(Request(ok, "application/json", Sign(ok))), 202);
+  EXPECT_EQ(Exchange("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"), 200);
+  absl::MutexLock lock(&mu_);
+  // httplib calls its logger before closing the connection; allow for a
+  // reply read before the call all the same.
+  mu_.AwaitWithTimeout(absl::Condition(
+                           +[](std::vector<int>* r) { return r->size() >= 3; }, &refused_),
+                       absl::Seconds(5));
+  EXPECT_THAT(refused_, ::testing::ElementsAre(413, 401, 400));
 }
 
 TEST_F(WebhookReceiverTest, AnEndlessChunkedBodyIsCutOff) {

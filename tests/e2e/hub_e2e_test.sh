@@ -85,7 +85,7 @@ write_config "$T/hub.textproto" "127.0.0.1:0"
 check "a webhook key file readable by others exits 78 (got $rc)" [ "$rc" -eq 78 ]
 chmod 600 "$T/webhook-key"
 
-"$HUB" --config="$T/hub.textproto" >"$T/hub.out" 2>"$T/hub.log" &
+"$HUB" --config="$T/hub.textproto" --metrics_listen=127.0.0.1:0 >"$T/hub.out" 2>"$T/hub.log" &
 HUB_PID=$!
 pids+=($HUB_PID)
 for _ in $(seq 1 200); do grep -q '^listening on ' "$T/hub.out" 2>/dev/null && break; sleep 0.05; done
@@ -93,6 +93,8 @@ HUB_URL=$(sed -n 's/^listening on //p' "$T/hub.out" | head -n1)
 check "the hub starts" [ -n "$HUB_URL" ]
 [ -n "$HUB_URL" ] || { cat "$T/hub.out" "$T/hub.log"; exit 1; }
 STATUS_URL="http://127.0.0.1:$status_port/status"
+METRICS_URL=$(sed -n 's/^metrics on //p' "$T/hub.out" | head -n1)
+check "the hub serves /metrics (--metrics_listen)" curl -sf -o /dev/null "$METRICS_URL"
 check "GET /healthz answers 200" curl -sf -o /dev/null "$HUB_URL/healthz"
 fanouts() { curl -sf "$STATUS_URL" | jq '.routes[0].fanouts'; }
 idle() { curl -sf "$STATUS_URL" | jq -e '.routes[0] | (.in_flight or .pending) | not' >/dev/null; }
@@ -178,7 +180,17 @@ limit_mb=64
 grep -q __asan_init "$HUB" && limit_mb=192
 check "the hub's RSS after the flood is under $limit_mb MB (${rss} kB)" [ "$rss" -lt $((limit_mb * 1024)) ]
 
-# 5. --status and the logs.
+# 5. /metrics: what the deliveries above left (issue 18 for the hub).
+curl -sf "$METRICS_URL" >"$T/metrics.txt"
+metric() { awk -v k="$1" '$1 == k {print $2}' "$T/metrics.txt"; }
+check "the hub's /metrics passes promtool check metrics" sh -c "promtool check metrics < '$T/metrics.txt'"
+check "refusals by status: 5 x 401, 3 x 400, 1 x 413" [ "$(metric 'secretsync_hub_refusals_total{status="401"}') $(metric 'secretsync_hub_refusals_total{status="400"}') $(metric 'secretsync_hub_refusals_total{status="413"}')" = "5 3 1" ]
+check "routed deliveries counted (the flood's ${accepted:-0} and more)" [ "$(metric 'secretsync_hub_deliveries_total{outcome="routed"}')" -ge "${accepted:-1}" ]
+check "the unrouted folder counted as no_route" [ "$(metric 'secretsync_hub_deliveries_total{outcome="no_route"}')" -ge 1 ]
+check "fan-outs counted as ok, none failed, none in flight" [ "$(metric 'secretsync_hub_fanouts_total{result="ok",route="glitchtip-root"}') $(metric 'secretsync_hub_fanouts_total{result="failed",route="glitchtip-root"}') $(metric secretsync_hub_fanouts_in_flight)" = "$n 0 0" ]
+check "the route's last success is a recent Unix time" [ "$(metric 'secretsync_hub_last_success_timestamp_seconds{route="glitchtip-root"}' | cut -d. -f1)" -gt $(($(date +%s) - 600)) ]
+
+# 6. --status and the logs.
 "$HUB" --config="$T/hub.textproto" --status >"$T/status.out" 2>&1; rc=$?
 check "hub --status exits 0 and shows the route's last fan-out" \
   bash -c "[ $rc -eq 0 ] && jq -e '.routes[0].name == \"glitchtip-root\" and (.routes[0].last_fanout.hosts | length == 3)' '$T/status.out' >/dev/null"
@@ -187,8 +199,8 @@ check "the hub logs each fan-out with its request id" grep -q 'hub.fanout.done r
 kill -HUP $HUB_PID
 check "SIGHUP does not stop the hub" wait_for 5 curl -sf -o /dev/null "$HUB_URL/healthz"
 
-cat "$T/hub.out" "$T/hub.log" "$T/status.out" "$T"/host*/agent.log "$T/devserver.log" >"$T/all"
+cat "$T/hub.out" "$T/hub.log" "$T/status.out" "$T/metrics.txt" "$T"/host*/agent.log "$T/devserver.log" >"$T/all"
 for canary in canary-secret-key-e2e canary-client-secret-e2e canary-webhook-key-e2e canary+pw/e2e canary-mail-e2e; do
-  check "no hub output, status or agent log carries $canary" bash -c "! grep -qF '$canary' '$T/all'"
+  check "no hub output, status, metrics or agent log carries $canary" bash -c "! grep -qF '$canary' '$T/all'"
 done
 finish
