@@ -3,7 +3,8 @@
 # seeded with the GlitchTip project, creates the missing secrets with
 # `keygen --push`, renders .env with `sync`, shows it with values masked,
 # syncs again (nothing to do), rotates POSTGRES_PASSWORD against a throwaway
-# PostgreSQL on loopback, then starts two gRPC agents and fans a change out
+# PostgreSQL on loopback, shows a bad SECRET_KEY rolled back by the health
+# check while the model app stays up (deploy/demo_health.sh), then starts two gRPC agents and fans a change out
 # to both (deploy/demo_fanout.sh), and stops everything; last, a hub act
 # (deploy/demo_hub.sh): a PATCH is live on 2 agents through a webhook.
 set -euo pipefail
@@ -101,6 +102,7 @@ echo "   before: the .env password $(outcome "$(env_pw)")"
 echo "   after:  the new .env password $(outcome "$(env_pw)"); the old one is $(outcome "$old_pw")"
 echo "   .env sha256 ${before}... -> $(sha256sum .env | cut -c1-12)... (names and outcomes only, never values)"
 old_pw=""
+bash "$repo/deploy/demo_health.sh" "$bin" "$url" "$work" "$pgport"
 bash "$repo/deploy/demo_fanout.sh" "$bin" "$url" "$work"
 echo "== done; the agents, PostgreSQL and the dev server stop now"
 

@@ -243,3 +243,35 @@ output_path: ".env"
 CONF
   export BENCH_CLIENT_ID
 }
+
+# A throwaway PostgreSQL 15 cluster for the benchmarks that need one.
+# bench_start_postgres DIR ROLE PASSWORD [CONF]: initdb in DIR/data (the
+# superuser's password in DIR/pw), listen on 127.0.0.1:$PGPORT (a free port,
+# set here) and the socket folder DIR, append CONF (lines) to
+# postgresql.conf, start, create ROLE (LOGIN PASSWORD) owning database
+# glitchtip. The password goes on psql's stdin and is not logged.
+# bench_stop_postgres DIR stops it (call it from the caller's EXIT trap).
+PGBIN=/usr/lib/postgresql/15/bin
+bench_as_pg() {  # PostgreSQL refuses to run as root
+  if [ "$(id -u)" = 0 ]; then setpriv --reuid=postgres --regid=postgres --clear-groups env -C / "$@"; else "$@"; fi
+}
+bench_start_postgres() {
+  local dir=$1 role=$2 pw=$3 conf=${4:-}
+  if [ "$(id -u)" = 0 ]; then chown postgres: "$dir"; fi
+  bench_as_pg sh -c "openssl rand -hex 16 >'$dir/pw'"
+  bench_as_pg "$PGBIN/initdb" --no-sync -D "$dir/data" -U postgres --pwfile "$dir/pw" \
+    --auth-host=scram-sha-256 --auth-local=trust >/dev/null
+  PGPORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  printf "port = %s\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\npassword_encryption = 'scram-sha-256'\nfsync = off\n%s\n" \
+    "$PGPORT" "$dir" "$conf" | bench_as_pg sh -c "cat >>'$dir/data/postgresql.conf'"
+  bench_as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -s -w start
+  psql -h "$dir" -p "$PGPORT" -U postgres -d postgres -XAtq -v ON_ERROR_STOP=1 >/dev/null <<SQL
+\\set pw '$pw'
+SET log_statement = 'none';
+CREATE ROLE $role LOGIN PASSWORD :'pw';
+CREATE DATABASE glitchtip OWNER $role;
+SQL
+}
+bench_stop_postgres() {
+  bench_as_pg "$PGBIN/pg_ctl" -D "$1/data" -m fast -s -w stop >/dev/null 2>&1 || true
+}

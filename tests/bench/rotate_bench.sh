@@ -17,7 +17,6 @@ set -euo pipefail
 source "$(dirname "$0")/bench_lib.sh"
 n=${1:-20}
 out=$(mktemp -d /tmp/secretsync-rotate-bench.XXXXXX)
-PGBIN=/usr/lib/postgresql/15/bin
 ROLE=glitchtip_maintainer
 
 (cd "$BENCH_REPO" && bazel build --config="${BENCH_CONFIG:-opt}" //tools:rotate //tools:sync //tools:devserver) \
@@ -26,16 +25,13 @@ bin=$(cd "$BENCH_REPO" && bazel info --config="${BENCH_CONFIG:-opt}" bazel-bin 2
 mkdir -p "$out/bin" && cp "$bin/tools/rotate" "$bin/tools/sync" "$bin/tools/devserver" "$out/bin/"
 ROTATE=$out/bin/rotate SYNC=$out/bin/sync DEVSERVER=$out/bin/devserver
 
-as_pg() {
-  if [ "$(id -u)" = 0 ]; then setpriv --reuid=postgres --regid=postgres --clear-groups env -C / "$@"; else "$@"; fi
-}
 pgdir=$(mktemp -d /tmp/ss-rot-bench-XXXXXX)
 probe_pid=""
 cleanup() {
   # Only the probe: a bare `wait` would also wait for the dev server, forever.
   if [ -n "$probe_pid" ]; then kill "$probe_pid" 2>/dev/null; wait "$probe_pid" 2>/dev/null || true; fi
   bench_stop_devserver
-  as_pg "$PGBIN/pg_ctl" -D "$pgdir/data" -m fast -s -w stop >/dev/null 2>&1 || true
+  bench_stop_postgres "$pgdir"
   rm -rf "$pgdir"
 }
 trap cleanup EXIT
@@ -44,20 +40,10 @@ bench_write_seed "$out/seed.textproto" "$out/client-secret" 0
 bench_start_devserver "$out/seed.textproto" "$out"
 initial=$(sed -n 's/.*key: "POSTGRES_PASSWORD" value: "\([^"]*\)".*/\1/p' "$out/seed.textproto")
 
-[ "$(id -u)" = 0 ] && chown postgres: "$pgdir"
-as_pg sh -c "openssl rand -hex 16 >'$pgdir/pw'"
-as_pg "$PGBIN/initdb" --no-sync -D "$pgdir/data" -U postgres --pwfile "$pgdir/pw" \
-  --auth-host=scram-sha-256 --auth-local=trust >/dev/null
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-printf "port = %s\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\npassword_encryption = 'scram-sha-256'\nlog_statement = 'all'\nlog_timezone = 'UTC'\nlog_line_prefix = '%%m '\nfsync = off\n" \
-  "$port" "$pgdir" | as_pg sh -c "cat >>'$pgdir/data/postgresql.conf'"
-as_pg "$PGBIN/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -s -w start
-psql -h "$pgdir" -p "$port" -U postgres -d postgres -XAtq -v ON_ERROR_STOP=1 >/dev/null <<SQL
-\\set pw '$initial'
-SET log_statement = 'none';
-CREATE ROLE $ROLE LOGIN PASSWORD :'pw';
-CREATE DATABASE glitchtip OWNER $ROLE;
-SQL
+bench_start_postgres "$pgdir" "$ROLE" "$initial" "log_statement = 'all'
+log_timezone = 'UTC'
+log_line_prefix = '%m '"
+port=$PGPORT
 
 work=$out/deploy
 mkdir -p "$work"

@@ -16,6 +16,7 @@
 #   metrics_bench.sh      warm sync with vs without --metrics_file
 #   client_list_bench.sh  listing 50 / 10,000 secrets vs curl
 #   rotate_bench.sh       the rotation window and failed logins during 20 rotations
+#   health_bench.sh       the health check's added time on sync and rotate; unhealthy -> restored
 #   agent_bench.sh        fan-out to 100 real agents, agent idle RSS and wakeups
 #   agent_waiters_bench.sh  agent threads and RSS with 1,000 callers waiting on one held sync
 #   deb_bench.sh          the Debian package: sizes and start-up vs the opt build
@@ -40,7 +41,7 @@ bazel build --config=bench //tools:keygen //tools:sync //tools:devserver >"$logs
 
 rc=0
 declare -A status
-all_scripts="keygen_bench.sh sync_bench.sh metrics_bench.sh client_list_bench.sh rotate_bench.sh agent_bench.sh agent_waiters_bench.sh hub_bench.sh deb_bench.sh"
+all_scripts="keygen_bench.sh sync_bench.sh metrics_bench.sh client_list_bench.sh rotate_bench.sh health_bench.sh agent_bench.sh agent_waiters_bench.sh hub_bench.sh deb_bench.sh"
 for script in $all_scripts; do
   if [[ " ${BENCH_SCRIPTS:-$all_scripts} " != *" $script "* ]]; then
     status[$script]="skipped (BENCH_SCRIPTS)"
