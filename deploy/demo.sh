@@ -104,7 +104,6 @@ echo "   .env sha256 ${before}... -> $(sha256sum .env | cut -c1-12)... (names an
 old_pw=""
 bash "$repo/deploy/demo_health.sh" "$bin" "$url" "$work" "$pgport"
 bash "$repo/deploy/demo_fanout.sh" "$bin" "$url" "$work"
-echo "== done; the agents, PostgreSQL and the dev server stop now"
 
 # Push on change (issue 16): the hub act, separate so other acts stay apart.
 demo_hub() {
@@ -112,3 +111,4 @@ demo_hub() {
   bash "$repo/deploy/demo_hub.sh" "$bin" "$url" "$work"
 }
 demo_hub
+echo "== done; the agents, the hub, PostgreSQL and the dev server stop now"
