@@ -112,6 +112,14 @@ int RunDevServer(const DevServerOptions& options, Clock& clock, RandomSource& ra
     persist = [path](const v1::DevSeed& state) { return WriteStateFile(path, state); };
     if (absl::Status s = persist((*store)->state()); !s.ok()) return Fail(log, s, kExitCantCreate);
   }
+  // Block the stop signals before the first thread starts (the webhook
+  // sender's; httplib's pool later): every thread inherits the mask, so a
+  // SIGTERM/SIGINT can only reach the sigwait below, never kill the process.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   FaultInjector faults;
   // Webhooks go out as Infisical sends them: 15 s for the whole exchange, no retry.
   http::CurlTransportOptions webhook_http_options;
@@ -132,13 +140,6 @@ int RunDevServer(const DevServerOptions& options, Clock& clock, RandomSource& ra
   absl::StatusOr<int> port = (*server)->Bind(address->first, address->second);
   if (!port.ok()) return Fail(log, port.status(), kExitTempFail);
 
-  // Block the stop signals in every thread (httplib's pool inherits the mask)
-  // and wait for them here.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::atomic<bool> stopping{false};
   absl::Status serve_status;
   std::thread serving([&] {

@@ -37,9 +37,9 @@ const char kHubUsage[] =
     "agents of every matching route at once (debounced, one fan-out in flight per\n"
     "route plus one follow-up, failed hosts retried with backoff).\n"
     "\n"
-    "  hub --config=/etc/secretsync/hub.textproto          # serve\n"
-    "  hub --config=/etc/secretsync/hub.textproto --check  # check config and files\n"
-    "  hub --config=/etc/secretsync/hub.textproto --status # recent deliveries, last fan-outs\n"
+    "  hub --config=/etc/secretsync-hub/hub.textproto          # serve\n"
+    "  hub --config=/etc/secretsync-hub/hub.textproto --check  # check config and files\n"
+    "  hub --config=/etc/secretsync-hub/hub.textproto --status # recent deliveries, last fan-outs\n"
     "\n"
     "Replies: 202 for a verified delivery (also when no route matches its folder,\n"
     "or for Infisical's test event); 400 for an unknown project, bad JSON or the\n"
@@ -217,6 +217,15 @@ int RunHub(const HubOptions& options, HubDeps deps, std::ostream& out, std::ostr
         << " routes)\n";
     return kExitOk;
   }
+  // Block the signals before the first thread starts (the metrics exposer's,
+  // then the servers' pools and the dispatcher): every thread inherits the
+  // mask, so SIGTERM/SIGINT/SIGHUP only reach the sigwait below.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   const auto& listen = hub.loaded.config.listen();
   webhook::ReceiverOptions ro;
   ro.tls_cert_path = listen.tls_cert_file();
@@ -273,14 +282,6 @@ int RunHub(const HubOptions& options, HubDeps deps, std::ostream& out, std::ostr
     status_port = *p;
   }
 
-  // Block the signals in every thread (the servers' pools inherit the mask)
-  // and take them here.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   hub.dispatcher->Start();
   std::atomic<bool> stopping{false};
   std::thread serving([&] {

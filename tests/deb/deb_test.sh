@@ -107,12 +107,12 @@ snapshot >"$work/before"
 cp "$deb" "$root/tmp/"
 in_root apt-get install -y -qq "./tmp/$(basename "$deb")" >>"$work/apt.log" 2>&1
 check "apt install ./$(basename "$deb") succeeds in a fresh Debian 12 root" [ $? -eq 0 ] || tail -20 "$work/apt.log"
-for t in sync rotate keygen agent fanout; do
+for t in sync rotate keygen agent fanout hub; do
   check "secretsync-$t --help exits 0 in the root" quiet in_root "/usr/bin/secretsync-$t" --help
 done
 check "secretsync-sync --version prints VERSION and the commit" \
   bash -c "chroot '$root' /usr/bin/secretsync-sync --version | grep -qE '^secretsync $version \\(commit [0-9a-f]{7,}(-dirty)?\\)$'"
-check "a man page for each tool" bash -c "for t in sync rotate keygen agent fanout; do [ -s '$root/usr/share/man/man1/secretsync-'\$t'.1.gz' ] || exit 1; done"
+check "a man page for each tool" bash -c "for t in sync rotate keygen agent fanout hub; do [ -s '$root/usr/share/man/man1/secretsync-'\$t'.1.gz' ] || exit 1; done"
 units=$(cd "$root" && ls lib/systemd/system/secretsync-* 2>/dev/null)
 check "the units are installed" [ -n "$units" ]
 # shellcheck disable=SC2086
@@ -122,6 +122,9 @@ sed 's/^/     /' "$work/verify.out"
 check "systemd-analyze verify accepts every installed unit" [ "$verify_rc" -eq 0 ]
 check "no unit is enabled by the install" bash -c "! ls '$root'/etc/systemd/system/*.wants/secretsync-* 2>/dev/null | grep -q ."
 check "the agent's system user exists" quiet in_root getent passwd secretsync-agent
+check "the hub's system user exists" quiet in_root getent passwd secretsync-hub
+check "/etc/secretsync-hub is 0750 root:secretsync-hub" \
+  [ "$(chroot "$root" stat -c '%a %U:%G' /etc/secretsync-hub)" = "750 root:secretsync-hub" ]
 check "/etc/secretsync is 0750 root:secretsync-agent" \
   [ "$(chroot "$root" stat -c '%a %U:%G' /etc/secretsync)" = "750 root:secretsync-agent" ]
 check "the example config is a conffile" bash -c "dpkg-deb -e '$deb' '$work/ctl' && grep -qx /etc/secretsync/glitchtip.textproto '$work/ctl/conffiles'"
@@ -175,6 +178,8 @@ check "after remove, the agent user stays" quiet in_root getent passwd secretsyn
 in_root apt-get purge -y -qq secretsync >>"$work/apt.log" 2>&1
 check "apt purge succeeds" [ $? -eq 0 ]
 check "after purge, the agent user is gone" bash -c "! chroot '$root' getent passwd secretsync-agent"
+check "after purge, the hub user and its empty folder are gone" \
+  bash -c "! chroot '$root' getent passwd secretsync-hub && [ ! -e '$root/etc/secretsync-hub' ]"
 check "after purge, the conffiles are gone" [ ! -e "$root/etc/secretsync/glitchtip.textproto" ]
 check "after purge, the operator's own config stays" [ -f "$root/etc/secretsync/mine.textproto" ]
 snapshot >"$work/after"

@@ -47,6 +47,20 @@ check "the hub listens on https ($HUB_URL)" grep -q '^https://127.0.0.1:[0-9]' <
 [ -n "$HUB_URL" ] || { cat "$T/hub.out" "$T/hub.log"; finish; exit 1; }
 port=${HUB_URL##*:}
 
+# Every thread must block the stop signals (only the main thread's sigwait
+# takes them); a thread started before the mask would die of a SIGTERM.
+all_threads_block() {
+  local f mask
+  for f in /proc/$HUB_PID/task/*/status; do
+    # The main thread sits in sigwait, which shows the awaited signals clear.
+    [ "$f" = "/proc/$HUB_PID/task/$HUB_PID/status" ] && continue
+    mask=$(awk '/^SigBlk:/ {print $2}' "$f")
+    # SIGHUP 1, SIGINT 2, SIGTERM 15: bits 0, 1 and 14.
+    (( (16#$mask & 0x4003) == 0x4003 )) || return 1
+  done
+}
+check "every hub thread (metrics exposer, listener pool) blocks SIGHUP/SIGINT/SIGTERM" all_threads_block
+
 served() {  # the SHA-256 fingerprint of the certificate the hub serves now
   openssl s_client -connect "127.0.0.1:$port" -servername localhost </dev/null 2>/dev/null |
     openssl x509 -noout -fingerprint -sha256 2>/dev/null
