@@ -16,13 +16,13 @@ bazel_flags=(--config=ci)
 
 run_suite() {  # $1: label, rest: bazel flags
   local label=$1; shift
-  echo "== $label" >&2
+  echo "== $label ($(date -u +%T) UTC)" >&2
   bazel test "${bazel_flags[@]}" "$@" //... 2>&1 | tee -a "$log" | grep -vE '^(INFO|Loading|Analyzing|\[)' >&2
   return "${PIPESTATUS[0]}"
 }
 
 rc=0
-echo "== source checks" >&2
+echo "== source checks ($(date -u +%T) UTC)" >&2
 lint_out=$(bash tests/lint/check_sources.sh) || rc=$?
 echo "$lint_out" >&2
 lint_passed=$(echo "$lint_out" | grep -c '^ok ')
@@ -34,7 +34,7 @@ if [ "$tests_rc" -eq 0 ]; then
   run_suite "tests under AddressSanitizer + UBSan" --config=asan || tests_rc=$?
 fi
 if [ "$tests_rc" -eq 0 ]; then  # the agent is multi-threaded: its tests also run under TSan
-  echo "== agent tests under ThreadSanitizer" >&2
+  echo "== agent tests under ThreadSanitizer ($(date -u +%T) UTC)" >&2
   bazel test "${bazel_flags[@]}" --config=tsan //lib/agent/... //lib/fanout/... //tests/agent/... 2>&1 \
     | tee -a "$log" | grep -vE '^(INFO|Loading|Analyzing|\[)' >&2
   [ "${PIPESTATUS[0]}" -eq 0 ] || tests_rc=1
@@ -43,7 +43,7 @@ fi
 
 # The Debian package (tests/deb/deb_test.sh, docs/packaging.md): lintian,
 # then install, use, remove and purge in a fresh debootstrap root.
-echo "== Debian package (build, lintian, install into a fresh Debian 12 root)" >&2
+echo "== Debian package (build, lintian, install into a fresh Debian 12 root) ($(date -u +%T) UTC)" >&2
 deb_rc=0
 # Packages the test stage's binaries (no opt build): this checks installation
 # and behaviour; `bazel build //deploy/debian:secretsync_deb` stays opt.
@@ -58,7 +58,7 @@ if [ "$deb_rc" -ne 0 ] && [ "$deb_failed" -eq 0 ]; then deb_failed=1; fi
 # regressions); a crash is saved under tests/fuzz/regressions/<target>/.
 fuzz_passed=0
 fuzz_failed=0
-echo "== fuzz smoke runs (--config=fuzz, 30 s each)" >&2
+echo "== fuzz smoke runs (--config=fuzz, 30 s each) ($(date -u +%T) UTC)" >&2
 if bazel build "${bazel_flags[@]}" --config=fuzz //tests/fuzz/... >>"$log" 2>&1; then
   for t in $(sed -n 's/^ *name = "\(.*_fuzz\)",$/\1/p' tests/fuzz/BUILD.bazel); do
     if SECRETSYNC_FUZZ_NO_BUILD=1 bash tests/fuzz/run.sh "$t" 30 >"$log.fuzz" 2>&1; then
@@ -76,5 +76,6 @@ fi
 passed=$(( $(grep -cE '^//.* PASSED' "$log") + lint_passed + deb_passed + fuzz_passed ))
 failed=$(( $(grep -cE '^//.* (FAILED|TIMEOUT|NO STATUS|FAILED TO BUILD)' "$log") + lint_failed + deb_failed + fuzz_failed ))
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi  # a build error is a failure
+echo "== done ($(date -u +%T) UTC)" >&2
 echo "$passed passed, $failed failed"
 exit "$rc"
