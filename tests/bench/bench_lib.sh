@@ -149,6 +149,16 @@ bench_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b 
 # bench_start_devserver SEED LOGDIR: starts the dev server on a free loopback
 # port; sets URL and SERVER_PID. The caller's EXIT trap must call
 # bench_stop_devserver.
+# bench_build_rotate DIR: builds rotate, sync and the dev server (opt, or
+# BENCH_CONFIG), copies them to DIR/bin and sets ROTATE, SYNC and DEVSERVER.
+bench_build_rotate() {
+  local cfg=${BENCH_CONFIG:-opt} bin
+  (cd "$BENCH_REPO" && bazel build --config="$cfg" //tools:rotate //tools:sync //tools:devserver) \
+    >"$1/build.log" 2>&1 || { tail -n 30 "$1/build.log" >&2; exit 1; }
+  bin=$(cd "$BENCH_REPO" && bazel info --config="$cfg" bazel-bin 2>/dev/null)
+  mkdir -p "$1/bin" && cp "$bin/tools/rotate" "$bin/tools/sync" "$bin/tools/devserver" "$1/bin/"
+  ROTATE=$1/bin/rotate SYNC=$1/bin/sync DEVSERVER=$1/bin/devserver
+}
 bench_start_devserver() {
   "$DEVSERVER" --listen 127.0.0.1:0 --seed "$1" >"$2/devserver.out" 2>"$2/devserver.log" &
   SERVER_PID=$!

@@ -19,11 +19,7 @@ n=${1:-20}
 out=$(mktemp -d /tmp/secretsync-rotate-bench.XXXXXX)
 ROLE=glitchtip_maintainer
 
-(cd "$BENCH_REPO" && bazel build --config="${BENCH_CONFIG:-opt}" //tools:rotate //tools:sync //tools:devserver) \
-  >"$out/build.log" 2>&1 || { tail -n 30 "$out/build.log" >&2; exit 1; }
-bin=$(cd "$BENCH_REPO" && bazel info --config="${BENCH_CONFIG:-opt}" bazel-bin 2>/dev/null)
-mkdir -p "$out/bin" && cp "$bin/tools/rotate" "$bin/tools/sync" "$bin/tools/devserver" "$out/bin/"
-ROTATE=$out/bin/rotate SYNC=$out/bin/sync DEVSERVER=$out/bin/devserver
+bench_build_rotate "$out"
 
 pgdir=$(mktemp -d /tmp/ss-rot-bench-XXXXXX)
 probe_pid=""
