@@ -2,6 +2,7 @@
 // fixed words (the transport's messages are not passed on).
 #include "lib/health/http_health_checker.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -30,9 +31,21 @@ std::string DescribeFailure(const absl::Status& s, absl::Duration timeout) {
 
 }  // namespace
 
+std::string UrlWithoutCredentials(absl::string_view url) {
+  const size_t scheme = url.find("://");
+  if (scheme == absl::string_view::npos) return std::string(url);
+  const size_t start = scheme + 3;
+  const size_t end = std::min(url.find_first_of("/?#", start), url.size());
+  const size_t at = url.substr(start, end - start).rfind('@');
+  if (at == absl::string_view::npos) return std::string(url);
+  return absl::StrCat(url.substr(0, start), "***@", url.substr(start + at + 1));
+}
+
 HttpHealthChecker::HttpHealthChecker(v1::HttpHealthCheck config) : config_(std::move(config)) {}
 
-std::string HttpHealthChecker::Label() const { return absl::StrCat("GET ", config_.url()); }
+std::string HttpHealthChecker::Label() const {
+  return absl::StrCat("GET ", UrlWithoutCredentials(config_.url()));
+}
 
 AttemptResult HttpHealthChecker::Attempt(absl::Duration timeout) {
   http::CurlTransportOptions options;

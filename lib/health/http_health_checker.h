@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <string>
 
+#include "absl/strings/string_view.h"
+
 #include "lib/health/health_checker.h"
 #include "proto/config.pb.h"
 
@@ -15,6 +17,11 @@ namespace health {
 // The most of a reply body read; a longer reply is unhealthy ("reply larger
 // than 65536 bytes"), as a health endpoint never needs more.
 inline constexpr size_t kMaxHealthBodyBytes = 64 * 1024;
+
+// `url` with any user:password@ in its authority shown as ***@: the check's
+// label goes into logs, reports and rotate's journal, and a URL may carry
+// basic-auth credentials (curl still uses them).
+std::string UrlWithoutCredentials(absl::string_view url);
 
 // Each attempt is a fresh GET (no keep-alive between attempts, so a restarted
 // application is reached on its new socket) with the attempt's timeout as

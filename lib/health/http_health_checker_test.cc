@@ -82,6 +82,23 @@ TEST_F(HttpHealthCheckerTest, ExpectedStatusIsHealthy) {
   EXPECT_THAT(r.detail, Not(HasSubstr(kCanary)));
 }
 
+TEST(UrlWithoutCredentialsTest, UserinfoIsMaskedAndNothingElseChanges) {
+  EXPECT_EQ(UrlWithoutCredentials("http://admin:canary-pw@127.0.0.1:8000/_health/"),
+            "http://***@127.0.0.1:8000/_health/");
+  EXPECT_EQ(UrlWithoutCredentials("https://tok@h/x"), "https://***@h/x");
+  // An @ in the path or query is not userinfo.
+  EXPECT_EQ(UrlWithoutCredentials("http://h:1/a@b?c=d@e"), "http://h:1/a@b?c=d@e");
+  EXPECT_EQ(UrlWithoutCredentials("http://u:p@ss@h/"), "http://***@h/");
+  EXPECT_EQ(UrlWithoutCredentials("http://127.0.0.1:8000/_health/"),
+            "http://127.0.0.1:8000/_health/");
+  HttpHealthChecker checker([] {
+    v1::HttpHealthCheck c;
+    c.set_url("http://admin:canary-pw@127.0.0.1:8000/_health/");
+    return c;
+  }());
+  EXPECT_THAT(checker.Label(), Not(HasSubstr("canary-pw")));
+}
+
 TEST_F(HttpHealthCheckerTest, OtherStatusIsUnhealthyWithoutTheBody) {
   ServerThread t(server_);
   AttemptResult r = Checker(t.Url("/fail")).Attempt(absl::Seconds(5));
