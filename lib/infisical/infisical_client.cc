@@ -18,6 +18,7 @@
 #include "lib/base/url_encode.h"
 #include "lib/http/http_status.h"
 #include "lib/http/json_wire.h"
+#include "lib/infisical/list_reply_parser.h"
 #include "proto/infisical_api.pb.h"
 
 namespace secretsync {
@@ -264,11 +265,12 @@ absl::StatusOr<std::vector<SecretRecord>> InfisicalClient::List(const SecretScop
   // a few blocks and freed at once instead of one by one.
   google::protobuf::Arena arena;
   auto* parsed = google::protobuf::Arena::CreateMessage<v1::ListSecretsReply>(&arena);
-  absl::Status status = http::ParseJsonReply(reply.body, what, parsed);
-  // The body holds every value: wipe it whether or not it parsed, and free it
+  // Parsed in place (list_reply_parser.h): the body then holds garbage and
+  // remnants of every value: wipe it whether or not it parsed, and free it
   // now so that the records reuse its memory.
+  const bool parsed_ok = ParseListSecretsReply(&reply.body, parsed).ok();
   WipeAndFreeString(reply.body);
-  SS_RETURN_IF_ERROR(status);
+  if (!parsed_ok) return absl::InvalidArgumentError(absl::StrCat("malformed reply from ", what));
   return RecordsFromListReply(parsed, scope);
 }
 
