@@ -125,3 +125,6 @@ pss=$(awk '/^Pss:/ {print $2}' /proc/"$pid"/smaps_rollup)
 threads=$(ls /proc/"$pid"/task | wc -l)
 awk -v a="$s0" -v b="$s1" -v t="$idle_seconds" -v r="$rss" -v an="$anon" -v p="$pss" -v th="$threads" \
   'BEGIN { printf "idle agent: VmRSS %.1f MB (anonymous %.1f MB, PSS %.1f MB), %d threads, %.2f wakeups/s over %d s\n", r/1024, an/1024, p/1024, th, (b-a)/t, t }'
+# Issue N's goals for the idle agent.
+bench_goal "idle agent PSS MB" "$(awk -v p="$pss" 'BEGIN { printf "%.1f", p / 1024 }')" "<=" 12
+bench_goal "idle agent threads" "$threads" "<=" 8

@@ -13,6 +13,7 @@
 # Scripts (each also runs alone; see its header for what it measures):
 #   keygen_bench.sh       keygen vs openssl rand
 #   sync_bench.sh         warm/cold/cron sync vs curl and the shell job; 100..10,000 secrets, RSS
+#   startup_bench.sh      where a warm sync's time goes: exec, OpenSSL init, libcurl load, sync itself
 #   metrics_bench.sh      warm sync with vs without --metrics_file
 #   client_list_bench.sh  listing 50 / 10,000 secrets vs curl
 #   rotate_bench.sh       the rotation window and failed logins during 20 rotations
@@ -41,7 +42,7 @@ bazel build --config=bench //tools:keygen //tools:sync //tools:devserver >"$logs
 
 rc=0
 declare -A status
-all_scripts="keygen_bench.sh sync_bench.sh metrics_bench.sh client_list_bench.sh rotate_bench.sh health_bench.sh agent_bench.sh agent_waiters_bench.sh hub_bench.sh deb_bench.sh"
+all_scripts="keygen_bench.sh sync_bench.sh startup_bench.sh metrics_bench.sh client_list_bench.sh rotate_bench.sh health_bench.sh agent_bench.sh agent_waiters_bench.sh hub_bench.sh deb_bench.sh"
 for script in $all_scripts; do
   if [[ " ${BENCH_SCRIPTS:-$all_scripts} " != *" $script "* ]]; then
     status[$script]="skipped (BENCH_SCRIPTS)"
