@@ -21,6 +21,9 @@ namespace {
 
 using rapidjson::SizeType;
 
+// Containers deeper than this refuse the reply.
+constexpr size_t kMaxListReplyDepth = 64;
+
 // What the next value is: each names the message field it fills, or says
 // it is skipped or not allowed.
 enum class Slot {
@@ -233,6 +236,9 @@ class ListReplyHandler {
   }
 
   bool Enter(Container c) {
+    // The reader recurses once per level: a bound keeps a hostile reply from
+    // exhausting the stack (Infisical's replies nest 6 levels at most).
+    if (stack_.size() >= kMaxListReplyDepth) return false;
     stack_.push_back(c);
     switch (c) {
       case Container::kSecretArray:
@@ -289,9 +295,10 @@ absl::Status ParseListSecretsReply(std::string* body, v1::ListSecretsReply* out)
   ListReplyHandler handler(out);
   rapidjson::Reader reader;
   rapidjson::InsituStringStream stream(&(*body)[0]);
-  // Iterative: no recursion, so deep nesting cannot exhaust the stack.
-  constexpr unsigned kFlags = rapidjson::kParseInsituFlag | rapidjson::kParseValidateEncodingFlag |
-                              rapidjson::kParseIterativeFlag;
+  // Recursive (the handler bounds the depth), in place: this way the reader
+  // never uses its own stack, whose first growth in RapidJSON 1.1.0 adds to a
+  // null pointer (undefined behaviour; clang's UBSan stops the fuzz target).
+  constexpr unsigned kFlags = rapidjson::kParseInsituFlag | rapidjson::kParseValidateEncodingFlag;
   if (reader.Parse<kFlags>(stream, handler).IsError()) return malformed;
   return absl::OkStatus();
 }

@@ -15,8 +15,10 @@
 // deliberate differences, all stricter: the body must be valid JSON (RFC
 // 8259; protobuf's parser also takes single quotes, trailing commas, raw
 // control characters in strings and arrays nested in a list) and hold no NUL
-// byte, and `secrets` and `imports` must be arrays (protobuf takes an object
-// as a one-element list). Infisical's replies are JSON.stringify output.
+// byte, `secrets` and `imports` must be arrays (protobuf takes an object
+// as a one-element list), and containers nest at most 64 deep (protobuf skips
+// any depth; the reader recurses). Infisical's replies are JSON.stringify
+// output and nest 6 deep.
 // list_reply_parser_test compares the two parsers.
 #ifndef SECRETSYNC_LIB_INFISICAL_LIST_REPLY_PARSER_H_
 #define SECRETSYNC_LIB_INFISICAL_LIST_REPLY_PARSER_H_
