@@ -123,6 +123,14 @@ class ListReplyHandler {
  private:
   enum class Value { kNull, kString, kInteger, kDouble, kOther };
 
+  // The next value fills `target`, or is skipped when it is null (a key
+  // this message does not have).
+  bool ExpectString(std::string* target) {
+    slot_ = target == nullptr ? Slot::kSkip : Slot::kString;
+    string_target_ = target;
+    return true;
+  }
+
   bool SecretKey(absl::string_view key) {
     std::string* target = nullptr;
     if (key == "environment") {
@@ -143,9 +151,7 @@ class ListReplyHandler {
       slot_ = Slot::kVersion;
       return true;
     }
-    slot_ = target == nullptr ? Slot::kSkip : Slot::kString;
-    string_target_ = target;
-    return true;
+    return ExpectString(target);
   }
 
   bool ImportKey(absl::string_view key) {
@@ -161,9 +167,7 @@ class ListReplyHandler {
       slot_ = Slot::kSecretList;
       return true;
     }
-    slot_ = target == nullptr ? Slot::kSkip : Slot::kString;
-    string_target_ = target;
-    return true;
+    return ExpectString(target);
   }
 
   // A value that is not a container.
