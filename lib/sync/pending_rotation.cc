@@ -78,8 +78,14 @@ absl::Status CheckNoRotationPending(const config::Deployment& d,
   for (const infisical::SecretRecord& r : secrets) {
     if (absl::EndsWith(r.name, suffix)) pending_records.insert(r.name);
   }
+  // No journal listed (the usual case: no folder, or an empty one): no name
+  // can have one, and each name's journal path costs a SHA-256.
+  const bool no_journals = listed != nullptr && entries.empty();
   for (const std::string& name : referenced) {
-    SS_ASSIGN_OR_RETURN(std::optional<std::string> why, JournalReason(d, name, fs, listed));
+    std::optional<std::string> why;
+    if (!no_journals) {
+      SS_ASSIGN_OR_RETURN(why, JournalReason(d, name, fs, listed));
+    }
     const std::string pending = config::PendingSecretName(name);
     if (!why.has_value() && pending_records.count(pending) > 0) why = PendingSecretReason(pending);
     if (why.has_value()) {
