@@ -59,14 +59,28 @@ void TuneMallocForOneShotProcess() {
   // the heap, by the request plus the 64 MiB pad. (volatile: else the
   // compiler drops the malloc/free pair as dead code.)
   void* volatile grow = malloc(mallinfo2().arena + 1);
+  const uintptr_t next = reinterpret_cast<uintptr_t>(grow);  // where the heap's top starts
   const uintptr_t after = reinterpret_cast<uintptr_t>(sbrk(0));
   free(grow);  // back to the top of the heap, which is no longer trimmed
   mallopt(M_TOP_PAD, 128 << 10);  // glibc's default, for any later growth
   const uintptr_t start = (before + kHugePage - 1) & ~(kHugePage - 1);
   const uintptr_t end = after & ~(kHugePage - 1);
-  if (before != static_cast<uintptr_t>(-1) && end > start) {
-    madvise(reinterpret_cast<void*>(start), end - start, MADV_HUGEPAGE);
+  if (before == static_cast<uintptr_t>(-1) || end <= start ||
+      madvise(reinterpret_cast<void*>(start), end - start, MADV_HUGEPAGE) != 0) {
+    return;
   }
+  // The next allocations start at `next`, up to 2 MiB below the first
+  // huge page, in 4 KiB pages: on a VM each such fault costs ~15 us against
+  // ~0.2 ms for a whole 2 MiB one (docs/benchmarks.md, "heap page faults"), so a
+  // sync's first megabyte of heap cost it milliseconds. A block that is
+  // never written fills that gap (untouched, it takes no memory), and the
+  // first allocations after it land in a huge page. Kept for the process's
+  // life; reachable from here, so leak checkers do not report it.
+  // glibc's chunks: a 16-byte header before `next`, and a block of n bytes
+  // spans n + 8 rounded up to 16 (its neighbour's header holds the last 8):
+  // asking for the gap + 8 puts the next chunk's header exactly at `start`.
+  static void* gap = nullptr;
+  if (gap == nullptr && start > next) gap = malloc(start - next + 8);
 }
 
 }  // namespace
