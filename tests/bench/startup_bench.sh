@@ -12,7 +12,8 @@
 #   sync --version                   our binary's own start, no HTTP
 #   curl -s GET list                 the baseline of sync_bench a.
 #   sync (warm, up to date)          sync_bench a.
-# and the dynamic loader's statistics of sync --version. The probes are
+# the cost of anonymous page faults (4 KiB vs one 2 MiB huge page), and the
+# dynamic loader's statistics of sync --version. The probes are
 # compiled here with cc (gcc, from deploy/setup.sh). No secret is printed.
 #
 #   bash tests/bench/startup_bench.sh          # RUNS=40
@@ -49,6 +50,39 @@ int main(int argc, char** argv) {
   return 0;
 }
 C
+cat >"$work/page_faults.c" <<'C'
+/* The cost of first touching 512 pages of anonymous memory, as 4 KiB pages
+   and as one 2 MiB transparent huge page (MADV_HUGEPAGE), in microseconds. */
+#include <stdio.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <time.h>
+static double touch(int huge) {
+  const size_t size = 2u << 20;
+  char* raw = mmap(NULL, 2 * size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) return -1;
+  char* p = (char*)(((uintptr_t)raw + size - 1) & ~(uintptr_t)(size - 1));
+  madvise(p, size, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+  struct timespec a, b;
+  clock_gettime(CLOCK_MONOTONIC, &a);
+  for (size_t i = 0; i < size; i += 4096) p[i] = 1;
+  clock_gettime(CLOCK_MONOTONIC, &b);
+  munmap(raw, 2 * size);
+  return (b.tv_sec - a.tv_sec) * 1e6 + (b.tv_nsec - a.tv_nsec) / 1e3;
+}
+int main(void) {
+  double small = 1e9, huge = 1e9;
+  for (int i = 0; i < 5; ++i) {  /* the best of 5 */
+    double s = touch(0), h = touch(1);
+    if (s >= 0 && s < small) small = s;
+    if (h >= 0 && h < huge) huge = h;
+  }
+  printf("  512 x 4 KiB page faults: %.0f us (%.1f us each); one 2 MiB huge page: %.0f us\n",
+         small, small / 512, huge);
+  return 0;
+}
+C
+cc -O2 -o "$work/page_faults" "$work/page_faults.c"
 cc -O2 -o "$work/probe" "$work/probe.c" -ldl
 cc -O2 -DWITH_CRYPTO -o "$work/probe_crypto" "$work/probe.c" -ldl -lcrypto
 
@@ -92,6 +126,9 @@ awk -v p="$(med probe)" -v c="$(med "probe + OpenSSL init")" -v l="$(med "probe 
      printf "  warm sync beyond sync --version:              %7.2f (of which libcurl %.2f)\n", s - v, l - p
      printf "  warm sync - curl:                             %7.2f\n", s - k
    }'
+echo
+echo "heap page faults (why the one-shot tools put their heap on huge pages: lib/app/real_system.cc):"
+"$work/page_faults"
 echo
 echo "dynamic loader, sync --version (LD_DEBUG=statistics):"
 LD_DEBUG=statistics "$SYNC" --version 2>&1 >/dev/null |
