@@ -25,6 +25,8 @@ void CurlEasyDeleter::operator()(CURL* handle) const {
 
 namespace {
 
+constexpr size_t kParserSlack = 64;  // spare room after a Content-Length body
+
 struct CurlSlistDeleter {
   const CurlLibrary* curl;
   void operator()(curl_slist* list) const { curl->slist_free_all(list); }
@@ -76,8 +78,10 @@ size_t OnHeader(char* data, size_t size, size_t nmemb, void* user) {
     // One allocation for the body instead of doubling it from empty: a 6 MB
     // list reply otherwise leaves ~6 MB of freed, unwiped copies behind and
     // faults in twice the pages. Capped, so a lying server cannot make us
-    // reserve more than we would accept.
-    t->response.body.reserve(static_cast<size_t>(std::min(length, t->cap)));
+    // reserve more than we would accept. 64 bytes to spare: a parser that
+    // pads the body in place (the list parser's 16 NUL bytes for its SIMD
+    // scans) then grows it without copying 6 MB into a doubled buffer.
+    t->response.body.reserve(static_cast<size_t>(std::min(length, t->cap)) + kParserSlack);
   }
   t->response.headers.emplace_back(std::move(name), std::move(value));
   return n;
