@@ -24,6 +24,9 @@ absl::string_view BaseName(absl::string_view path) {
 absl::StatusOr<std::optional<std::string>> JournalReason(
     const config::Deployment& d, absl::string_view name, Filesystem& fs,
     const std::unordered_set<std::string>* entries) {
+  // Nothing listed (the usual case: no folder, or an empty one): no name has
+  // a journal, and each name's journal path would cost a SHA-256.
+  if (entries != nullptr && entries->empty()) return std::optional<std::string>();
   for (const std::string& journal :
        {config::RotationJournalPath(d, name), config::LegacyRotationJournalPath(d, name)}) {
     if (entries != nullptr && entries->count(std::string(BaseName(journal))) == 0) continue;
@@ -78,14 +81,8 @@ absl::Status CheckNoRotationPending(const config::Deployment& d,
   for (const infisical::SecretRecord& r : secrets) {
     if (absl::EndsWith(r.name, suffix)) pending_records.insert(r.name);
   }
-  // No journal listed (the usual case: no folder, or an empty one): no name
-  // can have one, and each name's journal path costs a SHA-256.
-  const bool no_journals = listed != nullptr && entries.empty();
   for (const std::string& name : referenced) {
-    std::optional<std::string> why;
-    if (!no_journals) {
-      SS_ASSIGN_OR_RETURN(why, JournalReason(d, name, fs, listed));
-    }
+    SS_ASSIGN_OR_RETURN(std::optional<std::string> why, JournalReason(d, name, fs, listed));
     const std::string pending = config::PendingSecretName(name);
     if (!why.has_value() && pending_records.count(pending) > 0) why = PendingSecretReason(pending);
     if (why.has_value()) {
