@@ -1,4 +1,4 @@
-// Metrics file: parse the previous file, merge, serialize with prometheus-cpp,
+// Metrics file: parse the previous file, merge, render the text format,
 // write atomically.
 #include "lib/metrics/metrics_file.h"
 
@@ -11,10 +11,6 @@
 #include "absl/strings/str_split.h"
 #include "lib/base/check.h"
 #include "lib/fileio/atomic_writer.h"
-#include "prometheus/counter.h"
-#include "prometheus/gauge.h"
-#include "prometheus/registry.h"
-#include "prometheus/text_serializer.h"
 
 namespace secretsync {
 namespace metrics {
@@ -57,38 +53,11 @@ const FamilyDef* FindFamily(absl::string_view name) {
   return nullptr;
 }
 
-// Registers families on first use, so a file has no empty family.
-class Emitter {
- public:
-  void Emit(const FamilyDef& def, const Labels& labels, double value) {
-    if (def.counter) {
-      auto& family = counters_.count(def.name) ? *counters_[def.name]
-                                               : *(counters_[def.name] =
-                                                       &prometheus::BuildCounter()
-                                                            .Name(def.name)
-                                                            .Help(def.help)
-                                                            .Register(registry_));
-      if (value > 0) {
-        family.Add(labels).Increment(value);
-      } else {
-        family.Add(labels);
-      }
-    } else {
-      auto& family = gauges_.count(def.name) ? *gauges_[def.name]
-                                             : *(gauges_[def.name] = &prometheus::BuildGauge()
-                                                                         .Name(def.name)
-                                                                         .Help(def.help)
-                                                                         .Register(registry_));
-      family.Add(labels).Set(value);
-    }
-  }
-  std::string Text() const { return prometheus::TextSerializer().Serialize(registry_.Collect()); }
-
- private:
-  prometheus::Registry registry_;
-  std::map<std::string, prometheus::Family<prometheus::Counter>*> counters_;
-  std::map<std::string, prometheus::Family<prometheus::Gauge>*> gauges_;
-};
+void Emit(TextExposition& out, const FamilyDef& def, const Labels& labels, double value) {
+  out.Add(def.name,
+          def.counter ? TextExposition::Type::kCounter : TextExposition::Type::kGauge, def.help,
+          labels, value);
+}
 
 // Reads `k="v",...}` after the `{`; advances `s` past the `}`.
 bool ParseLabels(absl::string_view& s, Labels& labels) {
@@ -159,7 +128,7 @@ std::vector<Sample> ParseMetricsText(absl::string_view text) {
 }
 
 std::string RenderMetrics(absl::string_view previous, const RunMetrics& run) {
-  Emitter out;
+  TextExposition out;
   bool sets_success = false;
   for (const Sample& s : run.samples) sets_success |= s.name == kLastSuccessTimestamp;
   for (const Sample& s : ParseMetricsText(previous)) {
@@ -170,7 +139,7 @@ std::string RenderMetrics(absl::string_view previous, const RunMetrics& run) {
     const bool ours = dep != s.labels.end() && dep->second == run.deployment &&
                       tool != s.labels.end() && tool->second == run.tool;
     if (!ours || def->counter || (s.name == kLastSuccessTimestamp && !sets_success)) {
-      out.Emit(*def, s.labels, s.value);
+      Emit(out, *def, s.labels, s.value);
     }
   }
   for (const Sample& s : run.samples) {
@@ -179,7 +148,7 @@ std::string RenderMetrics(absl::string_view previous, const RunMetrics& run) {
     Labels labels = s.labels;
     labels["deployment"] = run.deployment;
     labels["tool"] = run.tool;
-    out.Emit(*def, labels, s.value);
+    Emit(out, *def, labels, s.value);
   }
   return out.Text();
 }

@@ -1,6 +1,6 @@
 // The metrics file of a one-shot run (sync, rotate, keygen --push, fanout):
-// Prometheus text format for node_exporter's textfile collector, rendered by
-// prometheus-cpp, merged with the previous file so counters stay monotonic.
+// Prometheus text format for node_exporter's textfile collector
+// (text_exposition.h), merged with the previous file so counters stay monotonic.
 #ifndef SECRETSYNC_LIB_METRICS_METRICS_FILE_H_
 #define SECRETSYNC_LIB_METRICS_METRICS_FILE_H_
 
@@ -12,11 +12,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "lib/base/filesystem.h"
+#include "lib/metrics/text_exposition.h"
 
 namespace secretsync {
 namespace metrics {
-
-using Labels = std::map<std::string, std::string>;
 
 // One series: a metric name from docs/metrics.md, its labels (names only,
 // never a secret value) and its value.
