@@ -73,9 +73,8 @@ mode() { stat -c %a "$1" 2>/dev/null; }
 same_file() { cmp -s "$1" "$2"; }
 
 # Only libraries of packages every Debian host has, plus the sanitizers'
-# own when this test runs under --config=asan. (libstdc++6: the test's
-# binaries are the suite's fastbuild ones; the runbook's opt build links it
-# in, bazel/static_libstdcxx.)
+# own and the shared libstdc++ when this test runs under --config=asan
+# (elsewhere the tools link it in: bazel/static_libstdcxx).
 ldd_packages_ok() {
   local lib pkg bad=0
   for lib in $(ldd "$1" | awk '/=>/ {print $3}'); do
