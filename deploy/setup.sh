@@ -12,7 +12,7 @@ packages=(
   systemd  # systemd-analyze verify in tests/e2e:systemd_unit_test
   clang-14 libclang-rt-14-dev  # --config=fuzz: clang and libFuzzer (tests/fuzz)
   dpkg-dev help2man lintian debootstrap binutils  # the Debian package and its test (deploy/debian, tests/deb)
-  prometheus-cpp-dev  # /metrics of the agent and the hub, metrics files (docs/metrics.md)
+  prometheus-cpp-dev  # /metrics of the agent and the hub (docs/metrics.md)
   prometheus prometheus-node-exporter  # promtool and the metrics e2e test (deploy/prometheus)
   rapidjson-dev  # the secrets list parser (lib/infisical/list_reply_parser.h), header-only
   python3-psycopg2  # the model application of the health-check tests (tests/modelapp)
