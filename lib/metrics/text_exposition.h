@@ -1,8 +1,9 @@
 // Prometheus's text exposition format (version 0.0.4), written by hand for
-// the one-shot tools' metrics files: prometheus-cpp renders the same text,
-// but it is the only C++ shared library those tools would load, and loading
-// it (with the libstdc++.so it needs) cost every sync ~1.7 ms of a 28 ms run
-// (docs/benchmarks.md). The daemons' /metrics endpoints still use it.
+// the one-shot tools' metrics files. prometheus-cpp renders the same text,
+// but Debian ships it only as a shared library, which needs the shared
+// libstdc++, and that one cost every sync ~2 ms of a 28 ms run: the tools now
+// link libstdc++ in (bazel/static_libstdcxx, docs/benchmarks.md). The
+// daemons' /metrics endpoints still use prometheus-cpp.
 #ifndef SECRETSYNC_LIB_METRICS_TEXT_EXPOSITION_H_
 #define SECRETSYNC_LIB_METRICS_TEXT_EXPOSITION_H_
 
